@@ -29,7 +29,7 @@ void rms_norm(const float* x, const float* weight, int64_t rows, int64_t n, floa
 void rope_neox(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
                const int32_t* positions, const float* inv_freq);
 
-// out[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)).
+// out[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)). out may alias gate or up.
 void silu_mul(const float* gate, const float* up, int64_t n, float* out);
 
 // Causal grouped-query attention over a contiguous F32 KV cache.

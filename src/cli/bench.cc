@@ -1,0 +1,121 @@
+// `qwenrt bench MODEL_DIR`: prompt processing (ppN) and generation (tgN) speed in the
+// manner of llama-bench, with the machine's measured memory bandwidth and the decode
+// roofline it implies (bandwidth / weight bytes read per token).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "kernels/cpu/memory_bandwidth.h"
+#include "kernels/cpu/ops.h"
+#include "model/causal_lm.h"
+
+namespace qwenrt::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model_dir;
+  int threads = 0;
+  int n_prompt = 512;
+  int n_gen = 128;
+  int repetitions = 3;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Deterministic pseudo-random token ids: speed does not depend on which tokens run.
+std::vector<int32_t> bench_tokens(int n, int64_t vocab) {
+  std::vector<int32_t> t(static_cast<size_t>(n));
+  uint32_t x = 2463534242u;
+  for (auto& id : t) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    id = static_cast<int32_t>(x % static_cast<uint32_t>(std::min<int64_t>(vocab, 100000)));
+  }
+  return t;
+}
+
+double time_prompt(CausalLM& model, int n_prompt) {
+  auto cache = model.make_cache(n_prompt);
+  std::vector<float> logits(static_cast<size_t>(model.shape().vocab));
+  const auto tokens = bench_tokens(n_prompt, model.shape().vocab);
+  const auto t0 = std::chrono::steady_clock::now();
+  model.forward(tokens.data(), n_prompt, cache, logits.data(), false);
+  return n_prompt / seconds_since(t0);
+}
+
+double time_generation(CausalLM& model, int n_gen) {
+  auto cache = model.make_cache(n_gen);
+  std::vector<float> logits(static_cast<size_t>(model.shape().vocab));
+  int32_t token = bench_tokens(1, model.shape().vocab)[0];
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n_gen; ++i) {
+    model.forward(&token, 1, cache, logits.data(), false);
+    token = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  }
+  return n_gen / seconds_since(t0);
+}
+
+void print_row(const std::string& model, double size_gib, int threads, const std::string& test,
+               const std::vector<double>& rates) {
+  const double mean = std::accumulate(rates.begin(), rates.end(), 0.0) / rates.size();
+  double var = 0;
+  for (double r : rates) var += (r - mean) * (r - mean);
+  const double sd = rates.size() > 1 ? std::sqrt(var / (rates.size() - 1)) : 0.0;
+  std::printf("| %-22s | %8.2f GiB | %7d | %6s | %10.2f ± %.2f |\n", model.c_str(), size_gib, threads,
+              test.c_str(), mean, sd);
+  std::fflush(stdout);
+}
+
+int run_bench(const BenchOptions& o) {
+  ThreadPool pool(o.threads);
+  auto model = CausalLM::load(o.model_dir, pool);
+  const size_t bytes_per_token = model->weight_bytes_per_token();
+  const std::string name = model->shape().architecture;
+  const double size_gib = bytes_per_token / 1073741824.0;
+
+  std::printf("simd: %s, threads: %d\n", cpu::simd_target(), pool.size());
+  const double bandwidth = cpu::measure_read_bandwidth_gbs(pool);
+  const double roofline = bandwidth * 1e9 / static_cast<double>(bytes_per_token);
+  std::printf("memory bandwidth (measured, %d threads): %.2f GB/s; weights read per token: %.3f GB;"
+              " decode roofline: %.2f t/s\n\n", pool.size(), bandwidth, bytes_per_token / 1e9, roofline);
+  std::printf("| %-22s | %12s | %7s | %6s | %17s |\n", "model", "size", "threads", "test", "t/s");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(24, '-').c_str(), std::string(14, '-').c_str(),
+              std::string(9, '-').c_str(), std::string(8, '-').c_str(), std::string(19, '-').c_str());
+
+  time_prompt(*model, std::min(o.n_prompt, 16));  // warm-up: page in weights, grow buffers
+  std::vector<double> pp, tg;
+  for (int r = 0; r < o.repetitions; ++r) pp.push_back(time_prompt(*model, o.n_prompt));
+  print_row(name, size_gib, pool.size(), "pp" + std::to_string(o.n_prompt), pp);
+  for (int r = 0; r < o.repetitions; ++r) tg.push_back(time_generation(*model, o.n_gen));
+  print_row(name, size_gib, pool.size(), "tg" + std::to_string(o.n_gen), tg);
+
+  const double tg_mean = std::accumulate(tg.begin(), tg.end(), 0.0) / tg.size();
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("\ndecode: %.2f t/s = %.1f%% of the %.2f t/s roofline; peak RSS %.2f GiB\n", tg_mean,
+              100.0 * tg_mean / roofline, roofline, usage.ru_maxrss / 1048576.0);
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> add_bench_command(CLI::App& app) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Measure prompt processing and generation speed");
+  cmd->add_option("model", opts->model_dir, "Hugging Face checkpoint directory")->required();
+  cmd->add_option("-t,--threads", opts->threads, "Threads (default: all cores)");
+  cmd->add_option("-p,--n-prompt", opts->n_prompt, "Prompt tokens for the pp test")->check(CLI::PositiveNumber);
+  cmd->add_option("-n,--n-gen", opts->n_gen, "Generated tokens for the tg test")->check(CLI::PositiveNumber);
+  cmd->add_option("-r,--repetitions", opts->repetitions, "Repetitions of each test")->check(CLI::PositiveNumber);
+  return [opts] { return run_bench(*opts); };
+}
+
+}  // namespace qwenrt::cli

@@ -1,0 +1,54 @@
+#include "model/causal_lm.h"
+
+#include "base/error.h"
+#include "io/checkpoint.h"
+#include "io/hf_config.h"
+#include "model/architectures.h"
+#include "model/decoder.h"
+
+namespace qwenrt {
+
+ModelShape common_decoder_shape(const ModelConfig& c) {
+  check(c.rope.type == "default",
+        c.source + ": rope type '" + c.rope.type + "' is not supported (only default RoPE)");
+  check(!c.rope.partial_rotary_factor || *c.rope.partial_rotary_factor == 1.0,
+        c.source + ": partial_rotary_factor is not supported");
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    check(!c.is_sliding_layer(i), c.source + ": sliding-window attention (layer " +
+                                      std::to_string(i) + ") is not supported");
+  }
+  check(c.hidden_act == "silu", c.source + ": hidden_act '" + c.hidden_act + "' is not supported");
+  check(!c.o_bias, c.source + ": a bias on o_proj is not supported");
+  check(c.head_dim % 2 == 0, c.source + ": head_dim must be even for RoPE");
+  ModelShape s;
+  s.architecture = c.architecture;
+  s.n_layers = c.num_hidden_layers;
+  s.hidden = c.hidden_size;
+  s.intermediate = c.intermediate_size;
+  s.n_heads = c.num_attention_heads;
+  s.n_kv_heads = c.num_key_value_heads;
+  s.head_dim = c.head_dim;
+  s.vocab = c.vocab_size;
+  s.max_positions = c.max_position_embeddings;
+  s.rope_theta = c.rope.theta;
+  s.qkv_bias = c.qkv_bias;
+  s.rms_norm_eps = c.rms_norm_eps;
+  s.tied_embeddings = c.tie_word_embeddings;
+  return s;
+}
+
+std::unique_ptr<CausalLM> CausalLM::load(const std::string& dir, ThreadPool& pool) {
+  const ModelConfig config = read_model_config(dir);
+  ModelShape shape;
+  if (config.architecture == "Qwen2ForCausalLM") {
+    shape = qwen2_shape(config);
+  } else if (config.architecture == "Qwen3ForCausalLM") {
+    shape = qwen3_shape(config);
+  } else {
+    throw Error(dir + "/config.json: architecture '" + config.architecture +
+                "' is not supported (supported: Qwen2ForCausalLM, Qwen3ForCausalLM)");
+  }
+  return std::make_unique<QwenDecoder>(Checkpoint::open(dir), std::move(shape), pool);
+}
+
+}  // namespace qwenrt

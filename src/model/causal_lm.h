@@ -1,0 +1,54 @@
+// A loaded Qwen-family causal language model: token ids in, next-token logits out.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "model/kv_cache.h"
+
+namespace qwenrt {
+
+// The hyper-parameters the forward pass needs, resolved from config.json.
+struct ModelShape {
+  std::string architecture;  // e.g. "Qwen2ForCausalLM"
+  int64_t n_layers = 0;
+  int64_t hidden = 0;
+  int64_t intermediate = 0;
+  int64_t n_heads = 0;
+  int64_t n_kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t vocab = 0;
+  int64_t max_positions = 0;
+  double rope_theta = 10000.0;
+  double rms_norm_eps = 1e-6;
+  bool qkv_bias = false;      // Qwen2: q/k/v projections carry a bias
+  bool qk_norm = false;       // Qwen3: RMSNorm over each head of q and k before RoPE
+  bool tied_embeddings = false;
+};
+
+class CausalLM {
+ public:
+  virtual ~CausalLM() = default;
+
+  // Loads a Hugging Face checkpoint directory; dispatches on config.json's architecture
+  // and throws Error for an unsupported one.
+  static std::unique_ptr<CausalLM> load(const std::string& dir, ThreadPool& pool);
+
+  virtual const ModelShape& shape() const = 0;
+  // Bytes of weights one decode step reads (every matrix once): the roofline's numerator.
+  virtual size_t weight_bytes_per_token() const = 0;
+
+  KVCache make_cache(int64_t capacity) const {
+    return KVCache(shape().n_layers, shape().n_kv_heads, shape().head_dim, capacity);
+  }
+
+  // Runs `n` tokens of one sequence at positions cache.size() .. cache.size()+n-1,
+  // appends their keys/values to `cache`, and writes logits [n or 1, vocab]: for every
+  // token when `all_logits`, else for the last one only. One call at a time per model.
+  virtual void forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
+                       bool all_logits) = 0;
+};
+
+}  // namespace qwenrt

@@ -1,0 +1,87 @@
+#include "model/decoder_weights.h"
+
+#include "base/error.h"
+#include "kernels/cpu/ops.h"
+
+namespace qwenrt {
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  TensorView v;
+  v.shape = s;
+  return v.shape_string();
+}
+
+const TensorView& expect_tensor(const Checkpoint& ckpt, const std::string& name,
+                                const std::vector<int64_t>& shape) {
+  const TensorView* t = ckpt.find(name);
+  check(t != nullptr, "checkpoint " + ckpt.dir() + " has no tensor " + name);
+  check(t->shape == shape, "tensor " + name + " in " + ckpt.file_of(name) + " has shape " +
+                               t->shape_string() + " but config.json implies " + shape_str(shape));
+  check(t->dtype == DType::F32 || t->dtype == DType::BF16 || t->dtype == DType::F16,
+        "tensor " + name + " has unsupported dtype " + dtype_name(t->dtype));
+  return *t;
+}
+
+WeightView matrix(const Checkpoint& ckpt, const std::string& name, int64_t rows, int64_t cols) {
+  const TensorView& t = expect_tensor(ckpt, name, {rows, cols});
+  return WeightView{t.dtype, rows, cols, t.data};
+}
+
+// Norm weights and biases are tiny; they are widened to F32 once at load.
+std::vector<float> vector_f32(const Checkpoint& ckpt, const std::string& name, int64_t n) {
+  const TensorView& t = expect_tensor(ckpt, name, {n});
+  std::vector<float> out(static_cast<size_t>(n));
+  cpu::dequantize_row(t.dtype, t.data, n, out.data());
+  return out;
+}
+
+}  // namespace
+
+DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s) {
+  DecoderWeights w;
+  const int64_t q_width = s.n_heads * s.head_dim, kv_width = s.n_kv_heads * s.head_dim;
+  w.embed_tokens = matrix(ckpt, "model.embed_tokens.weight", s.vocab, s.hidden);
+  for (int64_t i = 0; i < s.n_layers; ++i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    DecoderLayerWeights l;
+    l.input_layernorm = vector_f32(ckpt, p + "input_layernorm.weight", s.hidden);
+    l.post_attention_layernorm = vector_f32(ckpt, p + "post_attention_layernorm.weight", s.hidden);
+    l.q_proj = matrix(ckpt, p + "self_attn.q_proj.weight", q_width, s.hidden);
+    l.k_proj = matrix(ckpt, p + "self_attn.k_proj.weight", kv_width, s.hidden);
+    l.v_proj = matrix(ckpt, p + "self_attn.v_proj.weight", kv_width, s.hidden);
+    l.o_proj = matrix(ckpt, p + "self_attn.o_proj.weight", s.hidden, q_width);
+    if (s.qkv_bias) {
+      l.q_bias = vector_f32(ckpt, p + "self_attn.q_proj.bias", q_width);
+      l.k_bias = vector_f32(ckpt, p + "self_attn.k_proj.bias", kv_width);
+      l.v_bias = vector_f32(ckpt, p + "self_attn.v_proj.bias", kv_width);
+    }
+    if (s.qk_norm) {
+      l.q_norm = vector_f32(ckpt, p + "self_attn.q_norm.weight", s.head_dim);
+      l.k_norm = vector_f32(ckpt, p + "self_attn.k_norm.weight", s.head_dim);
+    }
+    l.gate_proj = matrix(ckpt, p + "mlp.gate_proj.weight", s.intermediate, s.hidden);
+    l.up_proj = matrix(ckpt, p + "mlp.up_proj.weight", s.intermediate, s.hidden);
+    l.down_proj = matrix(ckpt, p + "mlp.down_proj.weight", s.hidden, s.intermediate);
+    w.layers.push_back(std::move(l));
+  }
+  w.norm = vector_f32(ckpt, "model.norm.weight", s.hidden);
+  // As in transformers' tie_weights(): when tied, the embedding is the head even if the
+  // file also carries an lm_head.weight.
+  w.lm_head = s.tied_embeddings ? w.embed_tokens : matrix(ckpt, "lm_head.weight", s.vocab, s.hidden);
+  return w;
+}
+
+size_t decoder_weight_bytes_per_token(const DecoderWeights& w) {
+  auto bytes = [](const WeightView& m) { return m.row_bytes() * static_cast<size_t>(m.rows); };
+  size_t total = bytes(w.lm_head) + w.embed_tokens.row_bytes();  // one embedding row
+  for (const auto& l : w.layers) {
+    for (const WeightView* m : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj,
+                                &l.up_proj, &l.down_proj}) {
+      total += bytes(*m);
+    }
+  }
+  return total;
+}
+
+}  // namespace qwenrt

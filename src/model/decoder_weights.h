@@ -1,0 +1,35 @@
+// The tensors of a Qwen-family decoder, listed once: loading, shape validation and the
+// bytes-per-token count all walk this description. Names are the Hugging Face names.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "io/checkpoint.h"
+#include "model/causal_lm.h"
+#include "tensor/tensor.h"
+
+namespace qwenrt {
+
+struct DecoderLayerWeights {
+  std::vector<float> input_layernorm, post_attention_layernorm;
+  WeightView q_proj, k_proj, v_proj, o_proj;
+  std::vector<float> q_bias, k_bias, v_bias;  // Qwen2 only
+  std::vector<float> q_norm, k_norm;          // Qwen3 only
+  WeightView gate_proj, up_proj, down_proj;
+};
+
+struct DecoderWeights {
+  WeightView embed_tokens;  // [vocab, hidden]
+  std::vector<DecoderLayerWeights> layers;
+  std::vector<float> norm;
+  WeightView lm_head;       // [vocab, hidden]; the embedding itself when tied
+};
+
+// Binds every tensor the shape calls for, checking each one's presence, rank, shape and
+// dtype against the config; errors name the tensor, its file and the expected shape.
+DecoderWeights bind_decoder_weights(const Checkpoint& checkpoint, const ModelShape& shape);
+
+// Bytes of the matrices one decode step streams from memory.
+size_t decoder_weight_bytes_per_token(const DecoderWeights& weights);
+
+}  // namespace qwenrt
