@@ -43,7 +43,7 @@ SamplingParams sampling_defaults(const GenerationConfig& g) {
 int run_completion(RunOptions& o) {
   ThreadPool pool(o.threads);
   auto model = CausalLM::load(o.model_dir, pool);
-  const Tokenizer tokenizer = Tokenizer::from_dir(o.model_dir);
+  const Tokenizer tokenizer = Tokenizer::from_directory(o.model_dir);
   std::vector<int32_t> eos_ids;
   for (int64_t id : read_generation_config(o.model_dir).eos_token_ids) eos_ids.push_back(static_cast<int32_t>(id));
   Generator generator(*model, tokenizer, eos_ids, o.context_size);
