@@ -1,0 +1,27 @@
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+QWENRT = pathlib.Path(os.environ.get("QWENRT_BIN", ROOT / "build" / "qwenrt"))
+
+
+def run_qwenrt(*args, timeout=120):
+    return subprocess.run([str(QWENRT), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    """A golden fixture checkpoint plus the real tokenizer (its 320 ids are the real
+    vocabulary's first 320: single byte-level characters, e.g. every digit)."""
+    model = tmp_path / "model"
+    shutil.copytree(ROOT / "tests" / "goldens" / "models" / "qwen3_gqa2_hd32_f32", model)
+    (model / "reference.safetensors").unlink()
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(SHARED / "data" / "qwen3-tokenizer" / name, model / name)
+    return model
