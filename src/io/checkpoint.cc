@@ -1,0 +1,151 @@
+#include "io/checkpoint.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "base/error.h"
+#include "base/mapped_file.h"
+
+namespace qwenrt {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kSingleFile = "model.safetensors";
+constexpr const char* kIndexFile = "model.safetensors.index.json";
+
+std::string quote(std::string_view s) {
+  constexpr size_t kMax = 120;
+  std::string text = json(std::string(s.substr(0, kMax))).dump(-1, ' ', false, json::error_handler_t::replace);
+  return s.size() > kMax ? text + "..." : text;
+}
+
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+json read_json_file(const std::string& path) {
+  MappedFile file(path);
+  try {
+    return json::parse(file.data(), file.data() + file.size());
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": not valid JSON near byte " + std::to_string(e.byte > 0 ? e.byte - 1 : 0) + ": " +
+                e.what());
+  } catch (const json::exception& e) {  // e.g. out_of_range: a number too large for a double
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+}
+
+// A shard name from the index must be a plain file name in the model directory: the
+// index comes from strangers and must not point elsewhere on disk.
+bool is_plain_file_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\\') == std::string::npos && name.find('\0') == std::string::npos;
+}
+
+// weight_map read from the index: shard file name -> the tensors it must hold.
+std::map<std::string, std::vector<std::string>> read_index(const std::string& index_path) {
+  const json index = read_json_file(index_path);
+  check(index.is_object(), index_path + ": must be a JSON object");
+  auto wm = index.find("weight_map");
+  check(wm != index.end(), index_path + ": missing key \"weight_map\"");
+  check(wm->is_object(), index_path + ": \"weight_map\" must be an object of tensor name -> shard file name");
+  check(!wm->empty(), index_path + ": \"weight_map\" names no tensors");
+  std::map<std::string, std::vector<std::string>> shards;
+  for (const auto& [tensor, file] : wm->items()) {
+    const std::string key = index_path + ": \"weight_map\"." + quote(tensor);
+    check(file.is_string(), key + " must be a shard file name (a string)");
+    const auto& name = file.get_ref<const std::string&>();
+    check(is_plain_file_name(name), key + " names shard " + quote(name) +
+                                        ", which is not a plain file name in the model directory");
+    shards[name].push_back(tensor);
+  }
+  return shards;
+}
+
+}  // namespace
+
+Checkpoint Checkpoint::open(const std::string& dir) {
+  std::error_code ec;
+  check(fs::is_directory(dir, ec), "model directory " + dir + " does not exist or is not a directory");
+  Checkpoint ckpt;
+  ckpt.dir_ = dir;
+  const fs::path root(dir);
+
+  if (is_file(root / kSingleFile)) {
+    ckpt.files_.push_back(SafetensorsFile::open((root / kSingleFile).string()));
+    for (const auto& [name, view] : ckpt.files_[0].tensors()) ckpt.tensors_.emplace(name, Entry{view, 0});
+    return ckpt;
+  }
+
+  const std::string index_path = (root / kIndexFile).string();
+  if (!is_file(index_path)) {
+    std::string hint = is_file(root / "pytorch_model.bin")
+                           ? " (it has pytorch_model.bin; qwenrt reads only safetensors checkpoints)"
+                           : "";
+    throw Error("model directory " + dir + " has neither " + kSingleFile + " nor " + kIndexFile + hint);
+  }
+
+  const auto shards = read_index(index_path);
+  // Which file each tensor came from, for tensors the index does not name.
+  std::map<std::string, size_t, std::less<>> unlisted_owner;
+  for (const auto& [shard, listed] : shards) {
+    const fs::path shard_path = root / shard;
+    check(is_file(shard_path), index_path + ": shard " + quote(shard) + " (holding tensor " +
+                                           quote(listed.front()) + ") does not exist in " + dir);
+    const size_t file_index = ckpt.files_.size();
+    ckpt.files_.push_back(SafetensorsFile::open(shard_path.string()));
+    const SafetensorsFile& file = ckpt.files_.back();
+    for (const std::string& name : listed) {
+      const TensorView* view = file.find(name);
+      check(view != nullptr, index_path + ": tensor " + quote(name) + " is assigned to shard " + quote(shard) +
+                                 ", but " + file.path() + " does not hold it");
+      ckpt.tensors_.emplace(name, Entry{*view, file_index});
+    }
+  }
+  // Tensors a shard holds beyond what the index lists: kept, as transformers loads whole
+  // shards, unless the index assigns the name elsewhere or two shards both hold it.
+  for (size_t i = 0; i < ckpt.files_.size(); ++i) {
+    for (const auto& [name, view] : ckpt.files_[i].tensors()) {
+      if (ckpt.tensors_.count(name) && !unlisted_owner.count(name)) continue;  // listed in the index
+      auto [it, inserted] = unlisted_owner.emplace(name, i);
+      check(inserted, "model directory " + dir + ": tensor " + quote(name) + " is in both " +
+                          ckpt.files_[it->second].path() + " and " + ckpt.files_[i].path() +
+                          ", and " + kIndexFile + " does not say which to use");
+      ckpt.tensors_.emplace(name, Entry{view, i});
+    }
+  }
+  return ckpt;
+}
+
+const Checkpoint::Entry& Checkpoint::entry(std::string_view name) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw Error("model directory " + dir_ + " has no tensor " + quote(name));
+  return it->second;
+}
+
+const TensorView* Checkpoint::find(std::string_view name) const {
+  auto it = tensors_.find(name);
+  return it == tensors_.end() ? nullptr : &it->second.view;
+}
+
+const TensorView& Checkpoint::get(std::string_view name) const { return entry(name).view; }
+
+std::vector<std::string> Checkpoint::names() const {
+  std::vector<std::string> out;
+  out.reserve(tensors_.size());
+  for (const auto& [name, e] : tensors_) out.push_back(name);
+  return out;
+}
+
+const std::string& Checkpoint::file_of(std::string_view name) const { return files_[entry(name).file].path(); }
+
+uint64_t Checkpoint::file_offset_of(std::string_view name) const {
+  const Entry& e = entry(name);
+  return files_[e.file].file_offset(e.view);
+}
+
+}  // namespace qwenrt
