@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "base/error.h"
 #include "sampling/stop_strings.h"
@@ -18,7 +19,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 Generator::Generator(CausalLM& model, const Tokenizer& tokenizer, std::vector<int32_t> eos_ids,
                      int64_t context_size)
     : model_(model), tokenizer_(tokenizer), eos_ids_(std::move(eos_ids)),
-      context_size_(std::min(context_size, model.shape().max_positions)) {}
+      context_size_(std::min(context_size, model.shape().max_positions)) {
+  for (int32_t id = 0; id < model.shape().vocab; ++id) {
+    if (!tokenizer.has_token(id)) tokenless_ids_.push_back(id);
+  }
+}
 
 GenerationResult Generator::generate(const GenerationRequest& request,
                                      const std::function<void(std::string_view)>& on_text) {
@@ -50,6 +55,7 @@ GenerationResult Generator::generate(const GenerationRequest& request,
   t0 = std::chrono::steady_clock::now();
   result.finish_reason = "length";
   while (static_cast<int64_t>(result.tokens.size()) < budget) {
+    for (int32_t id : tokenless_ids_) logits[static_cast<size_t>(id)] = -INFINITY;
     const int32_t token = sampler.sample(logits.data(), request.prompt, result.tokens);
     result.tokens.push_back(token);
     const bool is_eos = std::find(eos_ids_.begin(), eos_ids_.end(), token) != eos_ids_.end();

@@ -46,6 +46,8 @@ class Generator {
   const Tokenizer& tokenizer_;
   std::vector<int32_t> eos_ids_;
   int64_t context_size_;
+  // Logit rows the tokenizer has no token for (the model pads its vocabulary): never sampled.
+  std::vector<int32_t> tokenless_ids_;
 };
 
 // Prompt tokens run through the model this many at a time, bounding activation memory.
