@@ -20,7 +20,7 @@ inline void cpu_relax() {
 ThreadPool::ThreadPool(int n_threads) {
   if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   n_threads_ = n_threads;
-  for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -30,7 +30,7 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::worker_loop(int thread_index) {
+void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     uint64_t gen = generation_.load(std::memory_order_acquire);
@@ -44,8 +44,21 @@ void ThreadPool::worker_loop(int thread_index) {
     }
     seen = gen;
     if (stop_.load()) return;
-    (*task_)(thread_index);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    work_on(gen);
+  }
+}
+
+void ThreadPool::work_on(uint64_t generation) {
+  uint64_t claim = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((claim >> 32) != generation) return;
+    const int part = static_cast<int>(claim & 0xffffffffu);
+    if (part >= n_threads_) return;
+    if (claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) {
+      (*task_)(part);
+      done_.fetch_add(1, std::memory_order_release);
+      claim = claim_.load(std::memory_order_acquire);
+    }
   }
 }
 
@@ -54,14 +67,16 @@ void ThreadPool::run(const std::function<void(int)>& fn) {
     fn(0);
     return;
   }
+  const uint64_t generation = ++regions_started_ & 0xffffffffu;
   task_ = &fn;
-  pending_.store(n_threads_ - 1, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  done_.store(0, std::memory_order_relaxed);
+  claim_.store(generation << 32, std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
-  fn(0);
-  // When the machine is oversubscribed a worker may be descheduled; yield rather than
-  // burn the time slice it needs.
-  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+  work_on(generation);
+  // When the machine is oversubscribed a worker may hold a part while descheduled;
+  // yield rather than burn the time slice it needs.
+  for (int spin = 0; done_.load(std::memory_order_acquire) != n_threads_; ++spin) {
     if (spin < kSpinIterations) cpu_relax();
     else std::this_thread::yield();
   }

@@ -19,8 +19,10 @@ class ThreadPool {
 
   int size() const { return n_threads_; }
 
-  // Runs fn(thread_index) once on each of the size() threads; returns when all finish.
-  void run(const std::function<void(int thread_index)>& fn);
+  // Runs fn(part) once for each part in [0, size()), spread over the threads; returns
+  // when all finish. A part is claimed by whichever thread gets to it first, so a worker
+  // the OS has descheduled never holds up the call: the caller takes its part.
+  void run(const std::function<void(int part)>& fn);
 
   // Splits [0, n) into size() contiguous ranges whose starts are multiples of `grain`
   // and runs fn(begin, end) on each non-empty range.
@@ -28,13 +30,19 @@ class ThreadPool {
                     int64_t grain = 1);
 
  private:
-  void worker_loop(int thread_index);
+  void worker_loop();
+  // Claims and runs parts of region `generation` until none are left.
+  void work_on(uint64_t generation);
 
   int n_threads_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* task_ = nullptr;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  uint64_t regions_started_ = 0;         // only the calling thread touches it
+  std::atomic<uint64_t> generation_{0};  // wakes workers for a new region
+  // (generation << 32) | next part to hand out: a claim can only succeed for the region
+  // it was meant for, however late a worker arrives.
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};
   std::atomic<bool> stop_{false};
 };
 

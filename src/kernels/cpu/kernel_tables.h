@@ -1,0 +1,74 @@
+// The per-SIMD-target kernel tables that dispatch.cc chooses between.
+//
+// Each *_avx512.cc / *_avx2.cc / *_scalar.cc file defines one table for its op family.
+// This header is included by those ISA-specific files, so it must stay free of the
+// standard library and of inline functions: an inline function instantiated in an
+// AVX-512 file could be merged by the linker with the baseline copy and then run on
+// an AVX2-only CPU. Only plain types, raw pointers and function pointers here.
+#pragma once
+#include <cstdint>
+
+namespace qwenrt::cpu {
+
+// The weight element types the kernels read (a subset of DType, kept separate so that
+// ISA files need not include tensor/dtype.h).
+enum class WeightType : uint8_t { kF32, kBF16, kF16 };
+
+struct MatmulKernels {
+  // y[i*ldy + n] = sum_k x[i*k_len + k] * w[n][k] (+ bias[n]) for i < m, n in [n0, n1).
+  // Streams each weight row once (decode); x rows are contiguous with stride k_len.
+  // prefetch_bytes > 0: software-prefetch the weight stream that far ahead into L2.
+  void (*gemv)(const float* x, int64_t m, int64_t k_len, WeightType type, const void* w,
+               int64_t row_bytes, int64_t n0, int64_t n1, const float* bias, float* y, int64_t ldy,
+               int64_t prefetch_bytes);
+
+  // GEMM micro-tile: mr rows of x by nr weight rows. nr == 0: the target has no GEMM
+  // and matmul always uses gemv.
+  int mr;
+  int nr;
+
+  // Packs weight rows [n0, n0 + nc) x columns [k0, k0 + kc) to F32 panels laid out as
+  // packed[p][kk][nr] (p < ceil(nc / nr)); rows past nc are zero. packed is 64-byte aligned.
+  void (*pack_b)(WeightType type, const void* w, int64_t row_bytes, int64_t n0, int64_t nc,
+                 int64_t k0, int64_t kc, float* packed);
+
+  // c[i*ldc + j] (+)= sum_kk a[i][kk] * b[j][kk] for i < m, j < nc, over one k block:
+  // a is packed as panels of mr rows, panel p at a + p*a_panel_stride laid out [kk][mr]
+  // (rows past m zero); b is pack_b's output. accumulate: add to c instead of overwriting;
+  // bias (nullable, indexed by j) is added after the sum.
+  void (*gemm_block)(const float* a, int64_t a_panel_stride, int64_t m, int64_t kc, const float* b,
+                     int64_t nc, const float* bias, bool accumulate, float* c, int64_t ldc);
+};
+
+struct AttentionKernels {
+  // Causal attention for query heads [h0, h1) (all reading the same KV head) and tokens
+  // [t0, t1); shapes as cpu::attention. scratch holds (h1 - h0) * (n_past + t1) floats.
+  void (*rows)(const float* q, int64_t n_past, const float* k, const float* v, int64_t kv_capacity,
+               int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, float scale, int64_t h0,
+               int64_t h1, int64_t t0, int64_t t1, float* out, float* scratch);
+};
+
+struct ElementwiseKernels {
+  void (*silu_mul)(const float* gate, const float* up, int64_t n, float* out);
+  // y = x * (1 / sqrt(mean(x^2) + eps)) * weight for one row of n.
+  void (*rms_norm_row)(const float* x, const float* weight, int64_t n, float eps, float* y);
+  // exp of n floats (for tests of the vector exp the other kernels use).
+  void (*exp)(const float* x, int64_t n, float* y);
+  void (*convert_row)(WeightType type, const void* src, int64_t n, float* dst);
+};
+
+// Probes of the machine's limits (fma_peak.h, memory_bandwidth.h).
+struct MachineKernels {
+  // Runs `iterations` rounds of independent FMAs; returns the F32 FLOPs done.
+  double (*fma_loop)(int64_t iterations);
+  // Sums `bytes` (a multiple of 256, 64-byte aligned) as 64-bit words with the widest
+  // loads, prefetching `prefetch_distance` bytes ahead when it is not 0.
+  uint64_t (*read_sum)(const uint8_t* p, int64_t bytes, int64_t prefetch_distance);
+};
+
+extern const MatmulKernels kMatmulScalar, kMatmulAvx2, kMatmulAvx512;
+extern const AttentionKernels kAttentionScalar, kAttentionAvx2, kAttentionAvx512;
+extern const ElementwiseKernels kElementwiseScalar, kElementwiseAvx2, kElementwiseAvx512;
+extern const MachineKernels kMachineScalar, kMachineAvx2, kMachineAvx512;
+
+}  // namespace qwenrt::cpu
