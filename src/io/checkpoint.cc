@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/mapped_file.h"
+#include "io/gguf_names.h"
 
 namespace qwenrt {
 namespace {
@@ -68,8 +69,31 @@ std::map<std::string, std::vector<std::string>> read_index(const std::string& in
 
 }  // namespace
 
+Checkpoint Checkpoint::open_gguf(const std::string& path) {
+  Checkpoint ckpt;
+  ckpt.dir_ = path;
+  ckpt.gguf_ = std::make_unique<GgufFile>(GgufFile::open(path));
+  // GGUF names first, so a mapped name that collides with an unmapped one is caught
+  // whichever order the file lists them in.
+  std::map<std::string, const GgufTensorInfo*, std::less<>> by_name;
+  for (const GgufTensorInfo& t : ckpt.gguf_->tensors()) {
+    const std::optional<std::string> hf = gguf_to_hf_name(t.name);
+    const std::string name = hf.value_or(t.name);
+    auto [it, inserted] = by_name.emplace(name, &t);
+    check(inserted, path + ": tensors " + quote(it->second->name) + " and " + quote(t.name) +
+                        " would both be called " + quote(name));
+  }
+  for (const auto& [name, t] : by_name) {
+    ckpt.tensors_.emplace(name, Entry{t->view(path), 0, t->file_offset});
+  }
+  return ckpt;
+}
+
 Checkpoint Checkpoint::open(const std::string& dir) {
   std::error_code ec;
+  if (fs::is_regular_file(dir, ec) && is_gguf_file(dir)) return open_gguf(dir);
+  check(!fs::is_regular_file(dir, ec), dir + " is a file but not a GGUF file; a model is a directory of "
+                                             "safetensors files or a .gguf file");
   check(fs::is_directory(dir, ec), "model directory " + dir + " does not exist or is not a directory");
   Checkpoint ckpt;
   ckpt.dir_ = dir;
@@ -123,7 +147,9 @@ Checkpoint Checkpoint::open(const std::string& dir) {
 
 const Checkpoint::Entry& Checkpoint::entry(std::string_view name) const {
   auto it = tensors_.find(name);
-  if (it == tensors_.end()) throw Error("model directory " + dir_ + " has no tensor " + quote(name));
+  if (it == tensors_.end()) {
+    throw Error((gguf_ ? "GGUF file " : "model directory ") + dir_ + " has no tensor " + quote(name));
+  }
   return it->second;
 }
 
@@ -141,11 +167,14 @@ std::vector<std::string> Checkpoint::names() const {
   return out;
 }
 
-const std::string& Checkpoint::file_of(std::string_view name) const { return files_[entry(name).file].path(); }
+const std::string& Checkpoint::file_of(std::string_view name) const {
+  const Entry& e = entry(name);
+  return gguf_ ? gguf_->path() : files_[e.file].path();
+}
 
 uint64_t Checkpoint::file_offset_of(std::string_view name) const {
   const Entry& e = entry(name);
-  return files_[e.file].file_offset(e.view);
+  return gguf_ ? e.gguf_offset : files_[e.file].file_offset(e.view);
 }
 
 }  // namespace qwenrt

@@ -246,6 +246,8 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
                         {"max_position_embeddings", c.max_position_embeddings}}) {
     require_positive(f, key, v);
   }
+  // Per-layer tables are sized from this; a hostile value must not exhaust memory.
+  f.require(c.num_hidden_layers <= 65536, "num_hidden_layers", "must be at most 65536");
   // transformers: missing -> the dataclass default 32; explicit null -> num_attention_heads.
   if (f.present("num_key_value_heads")) {
     c.num_key_value_heads = f.opt_integer("num_key_value_heads").value_or(c.num_attention_heads);

@@ -1,7 +1,11 @@
 #include "model/causal_lm.h"
 
+#include <optional>
+
 #include "base/error.h"
 #include "io/checkpoint.h"
+#include "io/gguf.h"
+#include "io/gguf_config.h"
 #include "io/hf_config.h"
 #include "model/architectures.h"
 #include "model/decoder.h"
@@ -37,18 +41,23 @@ ModelShape common_decoder_shape(const ModelConfig& c) {
   return s;
 }
 
-std::unique_ptr<CausalLM> CausalLM::load(const std::string& dir, ThreadPool& pool) {
-  const ModelConfig config = read_model_config(dir);
+std::unique_ptr<CausalLM> CausalLM::load(const std::string& path, ThreadPool& pool) {
+  // A GGUF file carries its config in its metadata; a directory has config.json.
+  std::optional<Checkpoint> gguf;
+  if (is_gguf_file(path)) gguf = Checkpoint::open(path);
+  const ModelConfig config = gguf ? model_config_from_gguf(gguf->gguf()->contents())
+                                  : read_model_config(path);
   ModelShape shape;
   if (config.architecture == "Qwen2ForCausalLM") {
     shape = qwen2_shape(config);
   } else if (config.architecture == "Qwen3ForCausalLM") {
     shape = qwen3_shape(config);
   } else {
-    throw Error(dir + "/config.json: architecture '" + config.architecture +
+    throw Error(config.source + ": architecture '" + config.architecture +
                 "' is not supported (supported: Qwen2ForCausalLM, Qwen3ForCausalLM)");
   }
-  return std::make_unique<QwenDecoder>(Checkpoint::open(dir), std::move(shape), pool);
+  return std::make_unique<QwenDecoder>(gguf ? std::move(*gguf) : Checkpoint::open(path),
+                                       std::move(shape), pool);
 }
 
 }  // namespace qwenrt

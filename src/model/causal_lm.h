@@ -32,9 +32,9 @@ class CausalLM {
  public:
   virtual ~CausalLM() = default;
 
-  // Loads a Hugging Face checkpoint directory; dispatches on config.json's architecture
-  // and throws Error for an unsupported one.
-  static std::unique_ptr<CausalLM> load(const std::string& dir, ThreadPool& pool);
+  // Loads a Hugging Face checkpoint directory or a GGUF file; dispatches on the
+  // architecture and throws Error for an unsupported one.
+  static std::unique_ptr<CausalLM> load(const std::string& path, ThreadPool& pool);
 
   virtual const ModelShape& shape() const = 0;
   // Bytes of weights one decode step reads (every matrix once): the roofline's numerator.

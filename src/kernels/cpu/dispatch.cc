@@ -1,5 +1,7 @@
 #include "kernels/cpu/dispatch.h"
 
+#include <cpuid.h>
+
 #include <atomic>
 
 #include "base/error.h"
@@ -19,8 +21,11 @@ const KernelTable kAvx512{"avx512", &kMatmulAvx512, &kAttentionAvx512, &kElement
 // use). __builtin_cpu_supports also checks that the OS saves the wider registers.
 bool cpu_has_avx2() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+  // clang's __builtin_cpu_supports has no "f16c": read CPUID leaf 1, ECX bit 29.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c &&
+         __builtin_cpu_supports("bmi2");
 }
 
 bool cpu_has_avx512() {

@@ -3,8 +3,10 @@
 // only the sum of squares is reordered, into 16-lane partial sums.
 // GCC 12's AVX-512 headers warn about their own _mm512_undefined_* values (GCC bug
 // 105593, fixed in GCC 13); the warnings point into the header, not at this code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstdint>
