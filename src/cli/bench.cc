@@ -110,7 +110,7 @@ int run_bench(const BenchOptions& o) {
 std::function<int()> add_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "Measure prompt processing and generation speed");
-  cmd->add_option("model", opts->model_dir, "Hugging Face checkpoint directory")->required();
+  cmd->add_option("model", opts->model_dir, "Hugging Face checkpoint directory or .gguf file")->required();
   cmd->add_option("-t,--threads", opts->threads, "Threads (default: all cores)");
   cmd->add_option("-p,--n-prompt", opts->n_prompt, "Prompt tokens for the pp test")->check(CLI::PositiveNumber);
   cmd->add_option("-n,--n-gen", opts->n_gen, "Generated tokens for the tg test")->check(CLI::PositiveNumber);

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "engine/generator.h"
-#include "io/hf_config.h"
+#include "engine/model_loader.h"
 
 namespace qwenrt::cli {
 namespace {
@@ -42,15 +42,13 @@ SamplingParams sampling_defaults(const GenerationConfig& g) {
 
 int run_completion(RunOptions& o) {
   ThreadPool pool(o.threads);
-  auto model = CausalLM::load(o.model_dir, pool);
-  const Tokenizer tokenizer = Tokenizer::from_directory(o.model_dir);
-  std::vector<int32_t> eos_ids;
-  for (int64_t id : read_generation_config(o.model_dir).eos_token_ids) eos_ids.push_back(static_cast<int32_t>(id));
-  Generator generator(*model, tokenizer, eos_ids, o.context_size);
+  LoadedModel loaded = load_model(o.model_dir, pool);
+  const Tokenizer& tokenizer = loaded.tokenizer;
+  Generator generator(*loaded.model, tokenizer, loaded.eos_ids, o.context_size);
 
   GenerationRequest request;
   request.prompt = tokenizer.encode(o.prompt);
-  request.sampling = sampling_defaults(read_generation_config(o.model_dir));
+  request.sampling = sampling_defaults(loaded.generation);
   for (const auto& [option, apply] : o.overrides) {
     if (option->count() > 0) apply(request.sampling);
   }
@@ -77,7 +75,7 @@ int run_completion(RunOptions& o) {
 std::function<int()> add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Complete a prompt, streaming the text");
-  cmd->add_option("model", o->model_dir, "Hugging Face checkpoint directory")->required();
+  cmd->add_option("model", o->model_dir, "Hugging Face checkpoint directory or .gguf file")->required();
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
   cmd->add_option("-t,--threads", o->threads, "Threads (default: all cores)");
   cmd->add_option("-n,--max-tokens", o->max_tokens, "Most tokens to generate")->check(CLI::NonNegativeNumber);
