@@ -3,6 +3,8 @@
 // from the reference, into tests/goldens/tokenizer/.
 #include <gtest/gtest.h>
 
+#include "base64_test_util.h"
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,30 +25,6 @@ using json = nlohmann::json;
 const std::string kTokenizerDir = QWENRT_SOURCE_DIR "/../shared/data/qwen3-tokenizer";
 const std::string kGoldenDir = QWENRT_SOURCE_DIR "/tests/goldens/tokenizer/";
 
-std::string base64_decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : in) {
-    const int v = value(c);
-    if (v < 0) continue;  // '=' padding
-    bits = (bits << 6) | uint32_t(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xFF));
-    }
-  }
-  return out;
-}
 
 struct GoldenFile {
   json header;
