@@ -62,6 +62,7 @@ int run_completion(RunOptions& o) {
     std::fflush(stdout);
   });
   std::fputc('\n', stdout);
+  std::fflush(stdout);
   std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.2f t/s); generation: %zu tokens in %.3f s"
                " (%.2f t/s); finish: %s\n", request.prompt.size(), r.prompt_seconds,
                request.prompt.size() / std::max(r.prompt_seconds, 1e-9), r.tokens.size(),

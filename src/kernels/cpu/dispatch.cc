@@ -10,11 +10,12 @@
 namespace qwenrt::cpu {
 namespace {
 
-const KernelTable kScalar{"scalar", &kMatmulScalar, &kAttentionScalar, &kElementwiseScalar,
-                          &kMachineScalar};
-const KernelTable kAvx2{"avx2", &kMatmulAvx2, &kAttentionAvx2, &kElementwiseAvx2, &kMachineAvx2};
-const KernelTable kAvx512{"avx512", &kMatmulAvx512, &kAttentionAvx512, &kElementwiseAvx512,
-                          &kMachineAvx512};
+const KernelTable kScalar{"scalar",           &kMatmulScalar,  &kAttentionScalar,
+                          &kElementwiseScalar, &kMachineScalar, &kDequantizeScalar};
+const KernelTable kAvx2{"avx2",           &kMatmulAvx2,  &kAttentionAvx2,
+                        &kElementwiseAvx2, &kMachineAvx2, &kDequantizeAvx2};
+const KernelTable kAvx512{"avx512",           &kMatmulAvx512,  &kAttentionAvx512,
+                          &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512};
 
 // The flags each ISA file is compiled with (see the top-level CMakeLists.txt), minus the
 // ones the compiler never emits on its own (BF16, VNNI: only through intrinsics we do not

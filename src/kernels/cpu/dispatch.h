@@ -17,6 +17,7 @@ struct KernelTable {
   const AttentionKernels* attention;
   const ElementwiseKernels* elementwise;
   const MachineKernels* machine;
+  const DequantizeKernels* dequantize;
 };
 
 // The table in use: the best supported target unless a test or benchmark forced another.

@@ -1,6 +1,7 @@
 // Element-wise ops of ops.h (RMSNorm, SiLU-gated product, weight row conversion),
 // dispatched to the active SIMD target.
 #include "base/error.h"
+#include "kernels/cpu/dequantize.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ops.h"
 
@@ -18,6 +19,7 @@ void silu_mul(const float* gate, const float* up, int64_t n, float* out) {
 }
 
 void dequantize_row(DType dtype, const void* src, int64_t n, float* dst) {
+  if (is_quantized(dtype)) return dequantize_quantized(dtype, src, n, dst);
   if (n <= 0) return;
   active_kernels().elementwise->convert_row(weight_type_of(dtype), src, n, dst);
 }

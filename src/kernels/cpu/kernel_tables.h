@@ -14,6 +14,9 @@ namespace qwenrt::cpu {
 // ISA files need not include tensor/dtype.h).
 enum class WeightType : uint8_t { kF32, kBF16, kF16 };
 
+// llama.cpp's block-quantized weight types (layouts in tensor/quant_reference.h).
+enum class QuantType : uint8_t { kQ8_0, kQ4_0, kQ4_1, kQ4_K, kQ5_K, kQ6_K };
+
 struct MatmulKernels {
   // y[i*ldy + n] = sum_k x[i*k_len + k] * w[n][k] (+ bias[n]) for i < m, n in [n0, n1).
   // Streams each weight row once (decode); x rows are contiguous with stride k_len.
@@ -57,6 +60,13 @@ struct ElementwiseKernels {
   void (*convert_row)(WeightType type, const void* src, int64_t n, float* dst);
 };
 
+struct DequantizeKernels {
+  // Decodes n elements (whole blocks, src unaligned) of `type` into dst. Returns false,
+  // writing nothing, when the target has no kernel for the type: the caller then uses
+  // the scalar reference (dequantize.cc).
+  bool (*row)(QuantType type, const void* src, int64_t n, float* dst);
+};
+
 // Probes of the machine's limits (fma_peak.h, memory_bandwidth.h).
 struct MachineKernels {
   // Runs `iterations` rounds of independent FMAs; returns the F32 FLOPs done.
@@ -70,5 +80,6 @@ extern const MatmulKernels kMatmulScalar, kMatmulAvx2, kMatmulAvx512;
 extern const AttentionKernels kAttentionScalar, kAttentionAvx2, kAttentionAvx512;
 extern const ElementwiseKernels kElementwiseScalar, kElementwiseAvx2, kElementwiseAvx512;
 extern const MachineKernels kMachineScalar, kMachineAvx2, kMachineAvx512;
+extern const DequantizeKernels kDequantizeScalar, kDequantizeAvx2, kDequantizeAvx512;
 
 }  // namespace qwenrt::cpu

@@ -1,6 +1,6 @@
 // The CPU operations a transformer forward pass needs. Activations are F32; weights
-// may be F32, BF16 or F16 (quantized types come later). Each op has a scalar reference
-// twin in ops_reference.h that tests compare against. Fast paths are chosen once at run
+// may be F32, BF16, F16 or a llama.cpp block type (Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K).
+// Each op has a scalar reference twin in ops_reference.h that tests compare against. Fast paths are chosen once at run
 // time from the CPU's features (AVX-512, AVX2, scalar).
 #pragma once
 #include <cstdint>
@@ -41,7 +41,7 @@ void attention(ThreadPool& pool, const float* q, int64_t n_tokens, int64_t n_pas
                const float* k, const float* v, int64_t kv_capacity, int64_t n_heads,
                int64_t n_kv_heads, int64_t head_dim, float scale, float* out);
 
-// Converts a row of n weights of type `dtype` (F32, BF16, F16) to F32.
+// Converts a row of n weights of type `dtype` (plain or quantized) to F32.
 void dequantize_row(DType dtype, const void* src, int64_t n, float* dst);
 
 // Which SIMD path the dispatcher chose ("avx512", "avx2" or "scalar"), for logs and bench.
