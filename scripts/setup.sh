@@ -25,5 +25,8 @@ fi
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
 
+# The real model the README's main command and the real-model tests use (sha256-pinned).
+scripts/fetch-real-model.sh > /dev/null
+
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
