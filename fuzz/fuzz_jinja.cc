@@ -4,10 +4,9 @@
 // crash, sanitizer report, hang or other exception is a bug.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "chat/jinja/template.h"
 

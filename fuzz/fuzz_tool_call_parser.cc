@@ -3,12 +3,17 @@
 // the streamed result must equal the one-shot parse; a difference traps.
 //
 // Input layout: byte 0 picks the configuration, byte 1 seeds the split
-// points, the rest is the model output.
+// points, the rest is the model output. With bit 4 of byte 0 set, the text
+// also goes straight through the Python-compatible JSON and literal readers,
+// and json.dumps output must read back to itself.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "chat/chat_output_parser.h"
+#include "chat/python_json.h"
+#include "chat/python_literal.h"
 
 namespace {
 
@@ -34,6 +39,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t flags = data[0];
   std::uint32_t state = data[1] * 2654435761u + 1;
   const std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
+
+  if (flags & 16) {
+    qwenrt::python_literal_eval(text);
+    if (const auto value = qwenrt::parse_json(text)) {
+      const std::string dumped = qwenrt::python_json_dumps(*value);
+      const auto again = qwenrt::parse_json(dumped);
+      if (!again || qwenrt::python_json_dumps(*again) != dumped) __builtin_trap();
+    }
+  }
 
   const qwenrt::ParsedOutput whole = qwenrt::parse_chat_output(text, options_from(flags));
 

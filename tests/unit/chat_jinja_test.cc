@@ -2,7 +2,6 @@
 // tools/goldens/make_jinja_goldens.py), plus error locations and safety limits.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -134,12 +133,15 @@ TEST(JinjaLimits, EndlessMacroRecursionStops) {
 }
 
 TEST(JinjaLimits, HugeLoopsStop) {
-  const auto start = std::chrono::steady_clock::now();
+  // 10^15 iterations if nothing stopped them.
+  Limits limits;
+  limits.max_loop_iterations = 100000;
   const TemplateError e = render_error(
       "{% for i in range(100000) %}{% for j in range(100000) %}{% for k in range(100000) %}"
-      "{% endfor %}{% endfor %}{% endfor %}");
+      "{% endfor %}{% endfor %}{% endfor %}",
+      limits);
   EXPECT_EQ(e.kind(), ErrorKind::kLimit);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_NE(e.detail().find("loop iterations"), std::string::npos) << e.what();
   Limits small;
   small.max_loop_iterations = 1000;
   EXPECT_EQ(render_error("{% for i in range(2000) %}{% endfor %}", small).kind(),
