@@ -1,5 +1,5 @@
 // Checks the Python-compatible pieces of the output parsers against values
-// Python itself produced (tests/unit/chat_parsers_goldens.py writes the
+// Python itself produced (tools/goldens/make_parser_goldens.py writes the
 // fixture): json.dumps(json.loads(x), ensure_ascii=False), ast.literal_eval,
 // and the Qwen3-Coder parameter conversion table.
 #include <cmath>
@@ -17,9 +17,9 @@ namespace qwenrt {
 namespace {
 
 Json load_goldens() {
-  const std::string path = std::string(QWENRT_SOURCE_DIR) + "/tests/unit/chat_parsers_goldens.json";
+  const std::string path = std::string(QWENRT_SOURCE_DIR) + "/tests/goldens/chat/parser_values.json";
   std::ifstream file(path);
-  EXPECT_TRUE(file.good()) << "missing " << path << ": run tests/unit/chat_parsers_goldens.py";
+  EXPECT_TRUE(file.good()) << "missing " << path << ": run tools/goldens/make_parser_goldens.py";
   std::stringstream text;
   text << file.rdbuf();
   std::optional<Json> goldens = parse_json(text.str());

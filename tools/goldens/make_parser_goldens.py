@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates tests/unit/chat_parsers_goldens.json from Python itself.
+"""Regenerates tests/goldens/chat/parser_values.json from Python itself.
 
 The chat parsers re-serialize tool-call arguments the way vLLM does
 (json.dumps(value, ensure_ascii=False)) and convert Qwen3-Coder parameter
@@ -7,7 +7,7 @@ values with Python's own int(), float(), json.loads and ast.literal_eval.
 Every expected string in the fixture comes from those Python functions, so the
 C++ code is checked against the reference, not against hand-typed outputs.
 
-Usage: /root/venvs/goldens/bin/python tests/unit/chat_parsers_goldens.py
+Usage: /root/venvs/goldens/bin/python tools/goldens/make_parser_goldens.py
 """
 import ast
 import json
@@ -16,7 +16,7 @@ import pathlib
 import random
 import struct
 
-OUT = pathlib.Path(__file__).with_name("chat_parsers_goldens.json")
+OUT = pathlib.Path(__file__).resolve().parents[2] / "tests" / "goldens" / "chat" / "parser_values.json"
 
 
 def dumps(value):
