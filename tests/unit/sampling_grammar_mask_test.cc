@@ -64,11 +64,32 @@ void check_random_walk(const std::shared_ptr<const CompiledGrammar>& grammar, ui
   }
 }
 
+// One cache of shared masks for every schema of the suite, so later schemas reuse
+// the states earlier ones computed (the plain string's, mostly).
+std::shared_ptr<SharedMaskCache> shared_masks() {
+  static const auto cache = std::make_shared<SharedMaskCache>(vocab());
+  return cache;
+}
+
 class MaskTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MaskTest, CachedMaskEqualsFullWalkAndSimulation) {
   const auto grammar = compile_json_schema(GetParam(), vocab());
-  for (uint32_t seed = 1; seed <= 3; ++seed) check_random_walk(grammar, seed, 40);
+  for (uint32_t seed = 1; seed <= 2; ++seed) check_random_walk(grammar, seed, 40);
+  const auto sharing = compile_json_schema(GetParam(), vocab(), {}, shared_masks());
+  check_random_walk(sharing, 3, 40);
+}
+
+TEST(GrammarMask, SharedMasksComeFromOtherGrammars) {
+  auto cache = std::make_shared<SharedMaskCache>(vocab());
+  compile_json_schema(R"({"type":"array","items":{"type":"string"}})", vocab(), {}, cache)->precompute();
+  const size_t shared = cache->size();
+  EXPECT_GT(shared, 5u);  // the string rule's states (content, escapes, UTF-8 continuations)
+  const auto other = compile_json_schema(R"({"type":"object","properties":{"s":{"type":"string"}}})", vocab(), {}, cache);
+  other->precompute();
+  EXPECT_EQ(cache->size(), shared);  // nothing new: the same string states
+  check_random_walk(other, 11, 40);
+  EXPECT_THROW(compile_json_schema("{}", VocabularyIndex::from_tokens({"a"}), {}, cache), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(

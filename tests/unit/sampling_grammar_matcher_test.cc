@@ -2,8 +2,11 @@
 // byte by byte (a 256-token vocabulary of single bytes, so no tokenizer is involved).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "sampling/grammar/grammar_matcher.h"
@@ -188,6 +191,9 @@ TEST(GrammarMatcher, Arrays) {
   Schema closed(R"({"type":"array","prefixItems":[{"type":"string"}],"items":false,"minItems":1})");
   EXPECT_MATCH(closed, R"(["a"])");
   EXPECT_NO_MATCH(closed, R"(["a","b"])");
+  Schema open_tuple(R"({"type":"array","prefixItems":[{"type":"integer"}],"minItems":2})");
+  EXPECT_MATCH(open_tuple, R"([1,{"any":"thing"}])");
+  EXPECT_NO_MATCH(open_tuple, "[1]");
   Schema draft7(R"({"type":"array","items":[{"type":"integer"}],"additionalItems":{"type":"string"}})");
   EXPECT_MATCH(draft7, R"([1,"x","y"])");
   EXPECT_NO_MATCH(draft7, R"([1,2])");
@@ -219,6 +225,9 @@ TEST(GrammarMatcher, ObjectsOptionalRequiredAndExtra) {
   EXPECT_NO_MATCH(required_only, "{}");
   Schema any(R"({"type":"object"})");
   EXPECT_MATCH(any, R"({"a":1,"a":{"b":[]}})");
+  Schema forbidden(R"({"type":"object","properties":{"a":false,"b":{"type":"null"},"c":{"enum":[]}}})");
+  EXPECT_MATCH(forbidden, R"({"b":null})");
+  EXPECT_NO_MATCH(forbidden, R"({"a":null})");
 }
 
 TEST(GrammarMatcher, ManyOptionalPropertiesUseTailRules) {
@@ -290,6 +299,46 @@ TEST(GrammarMatcher, Patterns) {
   EXPECT_MATCH(alternation, R"("dogs")");
   EXPECT_MATCH(alternation, R"("bird")");
   EXPECT_NO_MATCH(alternation, R"("birds")");
+}
+
+TEST(GrammarMatcher, RegexSyntax) {
+  auto pattern = [](const std::string& p) {
+    return Schema(nlohmann::json{{"type", "string"}, {"pattern", p}}.dump());
+  };
+  Schema escapes = pattern(R"(^\x41\u00e9\t\.\*\/$)");
+  EXPECT_MATCH(escapes, "\"A\xC3\xA9\\t.*/\"");
+  Schema classes = pattern(R"(^[\w.-]+@[^\s@]+$)");
+  EXPECT_MATCH(classes, R"("a.b-c_9@x")");
+  EXPECT_NO_MATCH(classes, R"("a b@x")");
+  Schema counts = pattern("^a{2,}b{0,1}c{3}$");
+  EXPECT_MATCH(counts, R"("aaaaccc")");
+  EXPECT_MATCH(counts, R"("aabccc")");
+  EXPECT_NO_MATCH(counts, R"("abccc")");
+  Schema lazy = pattern("^(?:ab)+?(?<tail>c*?)$");
+  EXPECT_MATCH(lazy, R"("ababcc")");
+  Schema dot = pattern("^.$");
+  EXPECT_MATCH(dot, "\"\xE2\x82\xAC\"");
+  EXPECT_NO_MATCH(dot, R"("\n")");
+  Schema shorthand = pattern(R"(^\D\S\W$)");
+  EXPECT_MATCH(shorthand, R"("a-!")");
+  EXPECT_NO_MATCH(shorthand, R"("1-!")");
+  EXPECT_NO_MATCH(shorthand, "\"a\xC3\xA9!\"");  // non-ASCII is left out of \S
+  Schema literal_brace = pattern("^a{b}$");
+  EXPECT_MATCH(literal_brace, R"("a{b}")");
+}
+
+TEST(GrammarMatcher, RandomIntegerRangesAreExact) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int lo = static_cast<int>(rng() % 4000) - 2000;
+    const int hi = lo + static_cast<int>(rng() % 3000);
+    Schema s(R"({"type":"integer","minimum":)" + std::to_string(lo) + R"(,"maximum":)" + std::to_string(hi) + "}");
+    for (int v = lo - 150; v <= hi + 150; v += 1 + static_cast<int>(rng() % 7)) {
+      ASSERT_EQ(s.matches(std::to_string(v)), v >= lo && v <= hi) << v << " in [" << lo << ", " << hi << "]";
+    }
+    ASSERT_TRUE(s.matches(std::to_string(lo)));
+    ASSERT_TRUE(s.matches(std::to_string(hi)));
+  }
 }
 
 TEST(GrammarMatcher, Formats) {

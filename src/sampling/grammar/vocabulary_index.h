@@ -1,0 +1,51 @@
+// The tokenizer's vocabulary as the grammar engine needs it: each token's raw bytes
+// and one byte trie over every token a grammar may ever allow. Built once per
+// tokenizer (about 0.1 s for Qwen's 151k tokens) and shared by every compiled grammar.
+//
+// Special tokens (<|im_end|>, <|endoftext|>, ...) are never in the trie: a grammar
+// never allows them; the constraint adds the end-of-sequence ids itself once the
+// output is complete.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sampling/grammar/byte_trie.h"
+#include "tokenizer/tokenizer.h"
+
+namespace qwenrt::grammar {
+
+class VocabularyIndex {
+ public:
+  // `mask_size`: bits in a token mask, the length of a logits row (the model's vocab
+  // rows, e.g. 151936 for Qwen, which is more than the tokenizer's 151669 ids); 0 means
+  // tokenizer.vocab_size(). `excluded`: more ids no grammar may produce (e.g. the
+  // non-special added tokens <tool_call>, <think>, whose text would confuse parsers
+  // reading the output).
+  static std::shared_ptr<const VocabularyIndex> build(const Tokenizer& tokenizer, int32_t mask_size = 0,
+                                                      std::span<const int32_t> excluded = {});
+  // For tests and tools: an explicit vocabulary, ids = positions.
+  static std::shared_ptr<const VocabularyIndex> from_tokens(std::vector<std::string> tokens,
+                                                            int32_t mask_size = 0);
+
+  const ByteTrie& trie() const { return trie_; }
+  // Raw bytes of a token in the trie; empty for ids outside it.
+  std::string_view bytes(int32_t id) const {
+    return id >= 0 && static_cast<size_t>(id) < bytes_.size() ? std::string_view(bytes_[id]) : std::string_view();
+  }
+  bool in_trie(int32_t id) const { return !bytes(id).empty(); }
+  int32_t mask_size() const { return mask_size_; }
+  size_t memory_bytes() const;
+
+ private:
+  VocabularyIndex(std::vector<std::string> bytes, int32_t mask_size);
+
+  std::vector<std::string> bytes_;  // by id; "" = not a candidate
+  ByteTrie trie_;
+  int32_t mask_size_;
+};
+
+}  // namespace qwenrt::grammar
