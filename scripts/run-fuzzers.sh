@@ -17,7 +17,7 @@ for src in fuzz/fuzz_*.cc; do
   [ -d "tests/fuzz-seeds/$name" ] && seeds=("tests/fuzz-seeds/$name")
   echo "== $name for ${seconds}s"
   status=0
-  build-fuzz/"$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  build-fuzz/fuzz/"$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="build-fuzz/artifacts/$name-" -print_final_stats=1 \
     "$corpus" "${seeds[@]}" > "build-fuzz/$name.log" 2>&1 || status=$?
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "build-fuzz/$name.log" || true
