@@ -88,9 +88,10 @@ void QwenDecoder::attention_block(const DecoderLayerWeights& l, int64_t layer_in
 
   cpu::rms_norm(buf_.x.data(), l.input_layernorm.data(), n, s.hidden, eps, buf_.normed.data());
   auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
-  cpu::matmul(pool_, buf_.normed.data(), n, l.q_proj, bias(l.q_bias), buf_.q.data());
-  cpu::matmul(pool_, buf_.normed.data(), n, l.k_proj, bias(l.k_bias), buf_.k.data());
-  cpu::matmul(pool_, buf_.normed.data(), n, l.v_proj, bias(l.v_bias), buf_.v.data());
+  const cpu::MatmulTarget qkv[] = {{&l.q_proj, bias(l.q_bias), buf_.q.data()},
+                                   {&l.k_proj, bias(l.k_bias), buf_.k.data()},
+                                   {&l.v_proj, bias(l.v_bias), buf_.v.data()}};
+  cpu::matmul_group(pool_, buf_.normed.data(), n, qkv);
   if (s.qk_norm) {
     cpu::rms_norm(buf_.q.data(), l.q_norm.data(), n * s.n_heads, s.head_dim, eps, buf_.q.data());
     cpu::rms_norm(buf_.k.data(), l.k_norm.data(), n * s.n_kv_heads, s.head_dim, eps, buf_.k.data());
@@ -114,8 +115,9 @@ void QwenDecoder::mlp_block(const DecoderLayerWeights& l, int64_t n) {
   grow(buf_.up, n * s.intermediate);
   cpu::rms_norm(buf_.x.data(), l.post_attention_layernorm.data(), n, s.hidden,
                 static_cast<float>(s.rms_norm_eps), buf_.normed.data());
-  cpu::matmul(pool_, buf_.normed.data(), n, l.gate_proj, nullptr, buf_.gate.data());
-  cpu::matmul(pool_, buf_.normed.data(), n, l.up_proj, nullptr, buf_.up.data());
+  const cpu::MatmulTarget gate_up[] = {{&l.gate_proj, nullptr, buf_.gate.data()},
+                                       {&l.up_proj, nullptr, buf_.up.data()}};
+  cpu::matmul_group(pool_, buf_.normed.data(), n, gate_up);
   cpu::silu_mul(buf_.gate.data(), buf_.up.data(), n * s.intermediate, buf_.gate.data());
   cpu::matmul(pool_, buf_.gate.data(), n, l.down_proj, nullptr, buf_.proj.data());
   add_in_place(buf_.x.data(), buf_.proj.data(), n * s.hidden);

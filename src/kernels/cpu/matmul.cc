@@ -72,39 +72,57 @@ std::pair<int64_t, int64_t> split_range(int64_t n, int64_t parts, int64_t part) 
 
 }  // namespace
 
-void matmul_gemv(ThreadPool& pool, const float* x, int64_t m, const WeightView& w,
-                 const float* bias, float* y) {
-  check_weight(w);
-  if (m <= 0 || w.rows == 0) return;
+// GEMV over weight rows [n0, n1) on the calling thread.
+void gemv_rows(const float* x, int64_t m, const WeightView& w, const float* bias, float* y,
+               int64_t n0, int64_t n1) {
   const MatmulKernels& kernels = *active_kernels().matmul;
   const int64_t row_bytes = static_cast<int64_t>(w.row_bytes());
-  const int64_t prefetch = cpu_tuning().gemv_prefetch_bytes;
   if (is_quantized(w.dtype)) {
-    // Each thread decodes a few rows at a time and runs the F32 GEMV on them.
+    // Decode a few rows at a time and run the F32 GEMV on them.
     const int64_t k = w.cols;
-    if (k == 0) return fill_bias(m, w.rows, bias, y);
     const int64_t chunk = std::max<int64_t>(1, kQuantScratchFloats / k);
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    pool.parallel_for(
-        w.rows,
-        [&](int64_t n0, int64_t n1) {
-          AlignedFloats scratch = alloc_aligned(chunk * k);
-          for (int64_t r0 = n0; r0 < n1; r0 += chunk) {
-            const int64_t rows = std::min(chunk, n1 - r0);
-            for (int64_t r = 0; r < rows; ++r)
-              dequantize_quantized(w.dtype, wb + (r0 + r) * row_bytes, k, scratch.get() + r * k);
-            kernels.gemv(x, m, k, WeightType::kF32, scratch.get(), k * 4, 0, rows,
-                         bias != nullptr ? bias + r0 : nullptr, y + r0, w.rows, 0);
-          }
-        },
-        kGemvGrainRows);
+    AlignedFloats scratch = alloc_aligned(chunk * k);
+    for (int64_t r0 = n0; r0 < n1; r0 += chunk) {
+      const int64_t rows = std::min(chunk, n1 - r0);
+      for (int64_t r = 0; r < rows; ++r)
+        dequantize_quantized(w.dtype, wb + (r0 + r) * row_bytes, k, scratch.get() + r * k);
+      kernels.gemv(x, m, k, WeightType::kF32, scratch.get(), k * 4, 0, rows,
+                   bias != nullptr ? bias + r0 : nullptr, y + r0, w.rows, 0);
+    }
     return;
   }
-  const WeightType type = weight_type_of(w.dtype);
+  kernels.gemv(x, m, w.cols, weight_type_of(w.dtype), w.data, row_bytes, n0, n1, bias, y, w.rows,
+               cpu_tuning().gemv_prefetch_bytes);
+}
+
+void matmul_gemv(ThreadPool& pool, const float* x, int64_t m, const WeightView& w,
+                 const float* bias, float* y) {
+  const MatmulTarget target{&w, bias, y};
+  matmul_gemv_group(pool, x, m, std::span(&target, 1));
+}
+
+void matmul_gemv_group(ThreadPool& pool, const float* x, int64_t m,
+                       std::span<const MatmulTarget> targets) {
+  int64_t total_rows = 0;
+  for (const MatmulTarget& t : targets) {
+    check_weight(*t.w);
+    check(t.w->cols == targets[0].w->cols, "matmul group: weights disagree on input width");
+    if (t.w->cols == 0) fill_bias(m, t.w->rows, t.bias, t.y);
+    total_rows += t.w->rows;
+  }
+  if (m <= 0 || total_rows == 0 || targets[0].w->cols == 0) return;
+  // One parallel region over the rows of all the weights, as if they were stacked.
   pool.parallel_for(
-      w.rows,
-      [&](int64_t n0, int64_t n1) {
-        kernels.gemv(x, m, w.cols, type, w.data, row_bytes, n0, n1, bias, y, w.rows, prefetch);
+      total_rows,
+      [&](int64_t begin, int64_t end) {
+        int64_t offset = 0;
+        for (const MatmulTarget& t : targets) {
+          const int64_t n0 = std::max(begin - offset, int64_t{0});
+          const int64_t n1 = std::min(end - offset, t.w->rows);
+          if (n0 < n1) gemv_rows(x, m, *t.w, t.bias, t.y, n0, n1);
+          offset += t.w->rows;
+        }
       },
       kGemvGrainRows);
 }
@@ -177,6 +195,15 @@ void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
       }
     }
   });
+}
+
+void matmul_group(ThreadPool& pool, const float* x, int64_t m,
+                  std::span<const MatmulTarget> targets) {
+  if (m >= kGemmMinRows && active_kernels().matmul->nr != 0) {
+    for (const MatmulTarget& t : targets) matmul_gemm(pool, x, m, *t.w, t.bias, t.y);
+  } else {
+    matmul_gemv_group(pool, x, m, targets);
+  }
 }
 
 void matmul(ThreadPool& pool, const float* x, int64_t m, const WeightView& w, const float* bias,

@@ -1,8 +1,10 @@
 // The two strategies behind cpu::matmul, exposed so tests and benchmarks can force each.
 #pragma once
 #include <cstdint>
+#include <span>
 
 #include "base/thread_pool.h"
+#include "kernels/cpu/ops.h"
 #include "tensor/tensor.h"
 
 namespace qwenrt::cpu {
@@ -20,6 +22,10 @@ void matmul_gemv(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
 
 // Prompt path: cache-blocked GEMM, threads split weight panels (and x rows when there are
 // few panels). Falls back to matmul_gemv on targets without a GEMM kernel.
+// Several weights applied to the same x in one parallel region over their stacked rows
+// (decode's q/k/v and gate/up: one synchronisation instead of three or two).
+void matmul_gemv_group(ThreadPool& pool, const float* x, int64_t m,
+                       std::span<const MatmulTarget> targets);
 void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& w,
                  const float* bias, float* y);
 

@@ -4,6 +4,7 @@
 // time from the CPU's features (AVX-512, AVX2, scalar).
 #pragma once
 #include <cstdint>
+#include <span>
 
 #include "base/thread_pool.h"
 #include "tensor/tensor.h"
@@ -16,6 +17,17 @@ namespace qwenrt::cpu {
 // cache-blocked GEMM.
 void matmul(ThreadPool& pool, const float* x, int64_t m, const WeightView& w, const float* bias,
             float* y);
+
+// One matmul of a group: y = x · w^T (+ bias).
+struct MatmulTarget {
+  const WeightView* w;
+  const float* bias;  // nullptr for none
+  float* y;
+};
+
+// matmul() for several weights sharing the input x and the input width; at decode it runs
+// them in a single parallel region.
+void matmul_group(ThreadPool& pool, const float* x, int64_t m, std::span<const MatmulTarget> targets);
 
 // Row-wise RMSNorm as transformers computes it in F32:
 // y = x * rsqrt(mean(x^2) + eps) * weight. x, y: [rows, n]; weight: [n]. y may alias x.
