@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "engine/constrained_step.h"
 #include "sampling/stop_strings.h"
 
 namespace qwenrt {
@@ -33,7 +34,8 @@ GenerationResult Generator::generate(const GenerationRequest& request,
                                       " tokens but the context holds " +
                                       std::to_string(context_size_));
   check(request.max_tokens >= 0, "max_tokens must be >= 0");
-  Sampler sampler(request.sampling, static_cast<int32_t>(model_.shape().vocab));
+  ConstrainedSampler sampler(request.sampling, static_cast<int32_t>(model_.shape().vocab), request.grammar,
+                             eos_ids_, tokenless_ids_);
   StopStringMatcher stops(request.stop);
   StreamDecoder decoder(tokenizer_);
   GenerationResult result;
@@ -43,6 +45,10 @@ GenerationResult Generator::generate(const GenerationRequest& request,
   };
 
   const int64_t budget = std::min(request.max_tokens, context_size_ - n_prompt);
+  if (budget < sampler.min_tokens_to_finish()) {
+    throw Error("max_tokens " + std::to_string(budget) + " cannot hold the structured output: it needs at least " +
+                std::to_string(sampler.min_tokens_to_finish()) + " tokens");
+  }
   KVCache cache = model_.make_cache(n_prompt + budget);
   std::vector<float> logits(static_cast<size_t>(model_.shape().vocab));
   auto t0 = std::chrono::steady_clock::now();
@@ -55,17 +61,17 @@ GenerationResult Generator::generate(const GenerationRequest& request,
   t0 = std::chrono::steady_clock::now();
   result.finish_reason = "length";
   while (static_cast<int64_t>(result.tokens.size()) < budget) {
-    for (int32_t id : tokenless_ids_) logits[static_cast<size_t>(id)] = -INFINITY;
-    const int32_t token = sampler.sample(logits.data(), request.prompt, result.tokens);
+    const int64_t left = budget - static_cast<int64_t>(result.tokens.size());
+    const int32_t token = sampler.next(logits.data(), request.prompt, result.tokens, left);
     result.tokens.push_back(token);
     const bool is_eos = std::find(eos_ids_.begin(), eos_ids_.end(), token) != eos_ids_.end();
-    if (is_eos && !request.ignore_eos) {
+    if (is_eos && (!request.ignore_eos || request.grammar)) {  // a grammar's EOS ends its value
       result.finish_reason = "stop";
       break;
     }
     const StopStringMatcher::Step step = stops.push(decoder.push(token));
     emit(step.text);
-    if (step.stopped) {
+    if (step.stopped || sampler.finished()) {
       result.finish_reason = "stop";
       break;
     }

@@ -4,11 +4,13 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/causal_lm.h"
+#include "sampling/grammar/compiled_grammar.h"
 #include "sampling/sampler.h"
 #include "tokenizer/tokenizer.h"
 
@@ -20,6 +22,10 @@ struct GenerationRequest {
   int64_t max_tokens = 256;
   std::vector<std::string> stop;  // stop strings; the matched text is not returned
   bool ignore_eos = false;
+  // Structured output: every token is masked by this grammar, the output is a complete
+  // value within max_tokens (or generate() throws Error when max_tokens cannot hold
+  // one) and ends with finish_reason "stop". Null: unconstrained.
+  std::shared_ptr<const grammar::CompiledGrammar> grammar;
 };
 
 struct GenerationResult {

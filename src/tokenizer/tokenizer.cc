@@ -217,6 +217,10 @@ bool Tokenizer::is_special(int32_t id) const {
   return has_token(id) && impl_->kinds[id] == TokenKind::kSpecial;
 }
 
+bool Tokenizer::is_added(int32_t id) const {
+  return has_token(id) && (impl_->kinds[id] == TokenKind::kSpecial || impl_->kinds[id] == TokenKind::kAdded);
+}
+
 const TokenizerConfig& Tokenizer::config() const { return impl_->config; }
 
 std::optional<int32_t> Tokenizer::bos_id() const {

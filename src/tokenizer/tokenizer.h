@@ -63,6 +63,8 @@ class Tokenizer {
   std::optional<int32_t> token_to_id(std::string_view token) const;
   // True for added tokens marked special (<|im_start|>, <|endoftext|>, ...).
   bool is_special(int32_t id) const;
+  // True for every added token, special or not (<|im_end|>, <tool_call>, <think>, ...).
+  bool is_added(int32_t id) const;
 
   const TokenizerConfig& config() const;
   // Ids of the config's special tokens, when set and known.

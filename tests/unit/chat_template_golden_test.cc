@@ -90,7 +90,8 @@ TEST_P(ChatTemplateGolden, MatchesTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(Qwen, ChatTemplateGolden,
                          ::testing::Values("qwen2.5-instruct", "qwen2.5-vl", "qwen3-4b",
-                                           "qwen3-0.6b", "qwen3-coder", "deepseek-r1-distill-qwen",
+                                           "qwen3-0.6b", "qwen3-coder", "qwq-32b",
+                                           "qwen2.5-coder-instruct", "deepseek-r1-distill-qwen",
                                            "inputs-probe"),
                          [](const auto& info) {
                            std::string n = info.param;

@@ -6,7 +6,11 @@ Usage (from the repository root, with the venv of tools/goldens/requirements.txt
     python tools/goldens/make_chat_goldens.py
 
 For every official Qwen-family template found in ../shared/data/qwen-models, the script
-copies the template files into tests/goldens/chat/models/<id>/ (byte for byte), loads them
+copies the template files into tests/goldens/chat/models/<id>/ (byte for byte). Templates
+not in ../shared come from elsewhere (see TEMPLATES): the Qwen2.5-Coder-Instruct one is
+extracted from the official GGUF's `tokenizer.chat_template` metadata when that file is in
+~/.cache/qwenrt (the fixture is committed, so a machine without it re-renders the
+committed copy); the QwQ-32B one is a committed fixture with a SOURCES note. It loads them
 with AutoTokenizer.from_pretrained exactly as transformers loads a model directory (the
 Qwen3 tokenizer.json only supplies a vocabulary; with tokenize=False it plays no part in
 the output), and renders every conversation of the corpus below.
@@ -41,13 +45,23 @@ SHARED = os.path.join(ROOT, "..", "shared", "data")
 GOLDEN_DIR = os.path.join(ROOT, "tests", "goldens", "chat")
 FORMAT_VERSION = 1
 
-# id -> (folder in shared/data/qwen-models, template-bearing files to copy)
+CODER_GGUF = os.path.expanduser("~/.cache/qwenrt/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+GGUF = "gguf:"        # folder prefix: the template is this GGUF file's tokenizer.chat_template
+COMMITTED = "committed:"  # folder prefix: the fixture is committed as is (see its SOURCES)
+
+# id -> (folder in shared/data/qwen-models, or a GGUF / COMMITTED source; template files)
 TEMPLATES = {
     "qwen2.5-instruct": ("Qwen--Qwen2.5-7B-Instruct", ["tokenizer_config.json"]),
     "qwen2.5-vl": ("Qwen--Qwen2.5-VL-7B-Instruct", ["tokenizer_config.json", "chat_template.json"]),
     "qwen3-4b": ("Qwen--Qwen3-4B", ["tokenizer_config.json"]),
     "qwen3-0.6b": ("Qwen--Qwen3-0.6B", ["tokenizer_config.json"]),
     "qwen3-coder": ("Qwen--Qwen3-Coder-30B-A3B-Instruct", ["chat_template.jinja"]),
+    # Qwen/QwQ-32B's template is not in ../shared; the SOURCES file says where it comes from.
+    "qwq-32b": (COMMITTED + "Qwen/QwQ-32B", ["chat_template.jinja"]),
+    # The official Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF file carries the model's template.
+    "qwen2.5-coder-instruct": (GGUF + CODER_GGUF, ["chat_template.jinja"]),
+    # Qwen2-VL: Qwen2-VL-7B-Instruct ships the same template as the qwen2.5-vl fixture above
+    # (content parts: image, video, image_url, add_vision_id), so that one covers both.
     "deepseek-r1-distill-qwen": ("deepseek-ai--DeepSeek-R1-Distill-Qwen-32B", ["tokenizer_config.json"]),
     # Not a Qwen template: prints every variable apply_chat_template passes, so the goldens
     # pin down its input handling (null keys dropped, reasoning aliased, special tokens from
@@ -258,6 +272,23 @@ def corpus():
                                {"role": "tool", "content": [{"type": "text", "text": "21 degrees"}]}],
         tools=[WEATHER])
 
+    # Thinking on/off around tool use and reasoning history (Qwen3 reads enable_thinking;
+    # QwQ always opens <think>).
+    multi_step = [c for c in cases if c["name"] == "multi_step_tools"][0]["messages"]
+    add("multi_step_tools_thinking_false", multi_step, tools=[WEATHER], enable_thinking=False)
+    add("multi_step_tools_thinking_true", multi_step, tools=[WEATHER], enable_thinking=True)
+    add("multi_step_tools_answered", multi_step + [{"role": "assistant", "content": "Paris 21, 東京 25.",
+                                                    "reasoning_content": "Both temperatures are in."},
+                                                   {"role": "user", "content": "Which is warmer?"}],
+        tools=[WEATHER], enable_thinking=True)
+    add("thinking_true_tools", [sys_msg, weather_q], tools=[WEATHER, SEARCH], enable_thinking=True)
+    add("reasoning_history_thinking_false", [u1, {"role": "assistant", "content": "Hi there.",
+                                                  "reasoning_content": "Greeting."}, u2],
+        enable_thinking=False)
+    add("think_tags_multi_history", [u1, {"role": "assistant", "content": "<think>\nA\n</think>\n\nOne."},
+                                     u2, {"role": "assistant", "content": "<think>B</think>Two."},
+                                     {"role": "user", "content": "Three?"}], enable_thinking=True)
+
     # Content parts (multimodal).
     add("image_and_text", [{"role": "user", "content": [{"type": "image", "image": "file:///a.png"},
                                                         {"type": "text", "text": "Describe this image."}]}])
@@ -273,6 +304,11 @@ def corpus():
         add_vision_id=True)
     add("text_parts_only", [{"role": "user", "content": [{"type": "text", "text": "Part one. "},
                                                          {"type": "text", "text": "Part two."}]}])
+    add("parts_multi_turn", [{"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
+                             {"role": "user", "content": [{"type": "image", "image": "file:///a.png"},
+                                                          {"type": "text", "text": "What is it?"}]},
+                             {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]},
+                             {"role": "user", "content": [{"type": "text", "text": "And its colour?"}]}])
     return cases
 
 
@@ -296,6 +332,40 @@ def load_tokenizer(model_dir):
     return AutoTokenizer.from_pretrained(tmp)
 
 
+def gguf_chat_template(path):
+    """The tokenizer.chat_template string of a GGUF file, read with the gguf package."""
+    import gguf
+    field = gguf.GGUFReader(path).fields["tokenizer.chat_template"]
+    return bytes(field.parts[field.data[0]]).decode("utf-8")
+
+
+def write_fixture(folder, files, fixture):
+    """Puts the template files of one template into `fixture`; returns where they came from."""
+    if folder.startswith(COMMITTED):
+        for name in files + ["SOURCES"]:
+            assert os.path.exists(os.path.join(fixture, name)), f"committed fixture missing: {fixture}/{name}"
+        return folder[len(COMMITTED):]
+    if folder.startswith(GGUF):
+        path = folder[len(GGUF):]
+        if not os.path.exists(path):
+            print(f"{path} not found: rendering the committed {fixture}", file=sys.stderr)
+            return f"gguf:{os.path.basename(path)}"
+        shutil.rmtree(fixture, ignore_errors=True)
+        os.makedirs(fixture)
+        with open(os.path.join(fixture, files[0]), "w", encoding="utf-8", newline="") as f:
+            f.write(gguf_chat_template(path))
+        with open(os.path.join(fixture, "SOURCES"), "w", encoding="utf-8") as f:
+            f.write(f"{files[0]}: metadata key tokenizer.chat_template of {os.path.basename(path)}\n"
+                    f"(sha256 {sha256(path)}), the official Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF file,\n"
+                    "extracted by tools/goldens/make_chat_goldens.py.\n")
+        return f"gguf:{os.path.basename(path)}"
+    shutil.rmtree(fixture, ignore_errors=True)
+    os.makedirs(fixture)
+    for name in files:
+        shutil.copy(os.path.join(SHARED, "qwen-models", folder, name), fixture)
+    return f"qwen-models/{folder}"
+
+
 def render(tok, case):
     try:
         text = tok.apply_chat_template(copy.deepcopy(case["messages"]), tools=copy.deepcopy(case["tools"]),
@@ -317,10 +387,7 @@ def main():
     reference = {"transformers": transformers.__version__, "jinja2": jinja2.__version__}
     for tid, (folder, files) in TEMPLATES.items():
         fixture = os.path.join(GOLDEN_DIR, "models", tid)
-        shutil.rmtree(fixture, ignore_errors=True)
-        os.makedirs(fixture)
-        for name in files:
-            shutil.copy(os.path.join(SHARED, "qwen-models", folder, name), fixture)
+        model_dir = write_fixture(folder, files, fixture)
         if tid == "inputs-probe":
             with open(os.path.join(fixture, "chat_template.jinja"), "w", encoding="utf-8") as f:
                 f.write(PROBE_TEMPLATE)
@@ -330,7 +397,7 @@ def main():
         ok = sum("text" in r for r in results.values())
         assert ok >= 40 or tid == "inputs-probe", f"{tid}: only {ok} conversations render"
         print(f"{tid}: {ok} rendered, {len(cases) - ok} errors", file=sys.stderr)
-        out = {"format": FORMAT_VERSION, "id": tid, "model_dir": f"qwen-models/{folder}",
+        out = {"format": FORMAT_VERSION, "id": tid, "model_dir": model_dir,
                "sha256": {name: sha256(os.path.join(fixture, name)) for name in files},
                "reference": reference, "special_tokens": tok.special_tokens_map, "results": results}
         with open(os.path.join(GOLDEN_DIR, f"{tid}.json"), "w", encoding="utf-8") as f:

@@ -2,9 +2,12 @@
 // and one byte trie over every token a grammar may ever allow. Built once per
 // tokenizer (about 0.1 s for Qwen's 151k tokens) and shared by every compiled grammar.
 //
-// Special tokens (<|im_end|>, <|endoftext|>, ...) are never in the trie: a grammar
-// never allows them; the constraint adds the end-of-sequence ids itself once the
-// output is complete.
+// Added tokens are never in the trie, so a grammar never allows them: special ones
+// (<|im_end|>, <|endoftext|>, ...) — the constraint adds the end-of-sequence ids itself
+// once the output is complete — and non-special ones too (<tool_call>, <think>, ...):
+// inside a JSON string their text would be read by the tool-call and reasoning parsers
+// as markup, and no tokenizer would give that id for the text when it is read back. The
+// same text can still be spelled with ordinary tokens ("<", "tool", "_call", ">").
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -22,9 +25,8 @@ class VocabularyIndex {
  public:
   // `mask_size`: bits in a token mask, the length of a logits row (the model's vocab
   // rows, e.g. 151936 for Qwen, which is more than the tokenizer's 151669 ids); 0 means
-  // tokenizer.vocab_size(). `excluded`: more ids no grammar may produce (e.g. the
-  // non-special added tokens <tool_call>, <think>, whose text would confuse parsers
-  // reading the output).
+  // tokenizer.vocab_size(). Ids at or beyond a smaller mask_size are no candidates. `excluded`: more ids no grammar may produce, beyond the
+  // added tokens.
   static std::shared_ptr<const VocabularyIndex> build(const Tokenizer& tokenizer, int32_t mask_size = 0,
                                                       std::span<const int32_t> excluded = {});
   // For tests and tools: an explicit vocabulary, ids = positions.
