@@ -340,7 +340,7 @@ namespace {
 constexpr GgmlTypeInfo kGgmlTypes[] = {
     {0, "F32", 1, 4, DType::F32},        {1, "F16", 1, 2, DType::F16},
     {2, "Q4_0", 32, 18, DType::Q4_0},    {3, "Q4_1", 32, 20, DType::Q4_1},
-    {6, "Q5_0", 32, 22, std::nullopt},   {7, "Q5_1", 32, 24, std::nullopt},
+    {6, "Q5_0", 32, 22, DType::Q5_0},   {7, "Q5_1", 32, 24, DType::Q5_1},
     {8, "Q8_0", 32, 34, DType::Q8_0},    {9, "Q8_1", 32, 40, std::nullopt},
     {10, "Q2_K", 256, 84, std::nullopt}, {11, "Q3_K", 256, 110, std::nullopt},
     {12, "Q4_K", 256, 144, DType::Q4_K}, {13, "Q5_K", 256, 176, DType::Q5_K},
@@ -384,7 +384,7 @@ TensorView GgufTensorInfo::view(const std::string& source) const {
   check(info && info->dtype.has_value(),
         source + ": tensor " + quote(name) + at_byte(info_offset) + " has ggml type " +
             (info ? std::string(info->name) : "id " + std::to_string(type)) +
-            ", which qwenrt cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K, "
+            ", which qwenrt cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, "
             "I32, I64)");
   return TensorView{*info->dtype, shape(), data, static_cast<size_t>(nbytes)};
 }

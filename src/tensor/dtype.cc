@@ -6,7 +6,7 @@ namespace qwenrt {
 
 int64_t dtype_block_elements(DType t) {
   switch (t) {
-    case DType::Q8_0: case DType::Q4_0: case DType::Q4_1: return 32;
+    case DType::Q8_0: case DType::Q4_0: case DType::Q4_1: case DType::Q5_0: case DType::Q5_1: return 32;
     case DType::Q4_K: case DType::Q5_K: case DType::Q6_K: return 256;
     default: return 1;
   }
@@ -21,6 +21,8 @@ int64_t dtype_block_bytes(DType t) {
     case DType::Q8_0: return 2 + 32;
     case DType::Q4_0: return 2 + 16;
     case DType::Q4_1: return 4 + 16;
+    case DType::Q5_0: return 2 + 4 + 16;
+    case DType::Q5_1: return 4 + 4 + 16;
     case DType::Q4_K: return 4 + 12 + 128;
     case DType::Q5_K: return 4 + 12 + 32 + 128;
     case DType::Q6_K: return 128 + 64 + 16 + 2;
@@ -43,6 +45,8 @@ const char* dtype_name(DType t) {
     case DType::Q8_0: return "Q8_0";
     case DType::Q4_0: return "Q4_0";
     case DType::Q4_1: return "Q4_1";
+    case DType::Q5_0: return "Q5_0";
+    case DType::Q5_1: return "Q5_1";
     case DType::Q4_K: return "Q4_K";
     case DType::Q5_K: return "Q5_K";
     case DType::Q6_K: return "Q6_K";

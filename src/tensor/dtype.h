@@ -6,8 +6,9 @@
 
 namespace qwenrt {
 
-// Quantized types use llama.cpp's block layouts (see src/tensor/quant.h when present).
-enum class DType : uint8_t { F32, F16, BF16, I32, I64, U8, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K };
+// Quantized types use llama.cpp's block layouts (src/tensor/quant_reference.h).
+// New types go at the end: kernels index tables by these values.
+enum class DType : uint8_t { F32, F16, BF16, I32, I64, U8, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K, Q5_0, Q5_1 };
 
 // Number of elements stored together in one block (1 for plain types).
 int64_t dtype_block_elements(DType t);

@@ -67,6 +67,42 @@ void dequantize_row_q4_1(const void* x, float* y, int64_t n) {
   }
 }
 
+void dequantize_row_q5_0(const void* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n / kQK5_0; ++i) {
+    const auto b = load_block<BlockQ5_0>(x, i);
+    const float d = f16_to_f32(b.d);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    for (int j = 0; j < kQK5_0 / 2; ++j) {
+      const int hi0 = static_cast<int>((qh >> j) & 1u) << 4;
+      const int hi1 = static_cast<int>((qh >> (j + kQK5_0 / 2)) & 1u) << 4;
+      y[j] = static_cast<float>(((b.qs[j] & 0x0F) | hi0) - 16) * d;
+      y[j + kQK5_0 / 2] = static_cast<float>(((b.qs[j] >> 4) | hi1) - 16) * d;
+    }
+    y += kQK5_0;
+  }
+}
+
+void dequantize_row_q5_1(const void* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n / kQK5_1; ++i) {
+    const auto b = load_block<BlockQ5_1>(x, i);
+    const float d = f16_to_f32(b.d);
+    const float m = f16_to_f32(b.m);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    for (int j = 0; j < kQK5_1 / 2; ++j) {
+      const int hi0 = static_cast<int>((qh >> j) & 1u) << 4;
+      const int hi1 = static_cast<int>((qh >> (j + kQK5_1 / 2)) & 1u) << 4;
+      // Product and sum kept apart, as ggml rounds them (no fused multiply-add).
+      const float lo = static_cast<float>((b.qs[j] & 0x0F) | hi0) * d;
+      const float hi = static_cast<float>((b.qs[j] >> 4) | hi1) * d;
+      y[j] = lo + m;
+      y[j + kQK5_1 / 2] = hi + m;
+    }
+    y += kQK5_1;
+  }
+}
+
 void dequantize_row_q4_k(const void* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = load_block<BlockQ4_K>(x, i);
@@ -171,6 +207,8 @@ void dequantize_row_reference(DType dtype, const void* src, int64_t n, float* ds
     case DType::Q8_0: return dequantize_row_q8_0(src, dst, n);
     case DType::Q4_0: return dequantize_row_q4_0(src, dst, n);
     case DType::Q4_1: return dequantize_row_q4_1(src, dst, n);
+    case DType::Q5_0: return dequantize_row_q5_0(src, dst, n);
+    case DType::Q5_1: return dequantize_row_q5_1(src, dst, n);
     case DType::Q4_K: return dequantize_row_q4_k(src, dst, n);
     case DType::Q5_K: return dequantize_row_q5_k(src, dst, n);
     case DType::Q6_K: return dequantize_row_q6_k(src, dst, n);

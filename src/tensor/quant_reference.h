@@ -14,6 +14,8 @@ namespace qwenrt {
 inline constexpr int kQK8_0 = 32;  // elements per Q8_0 block
 inline constexpr int kQK4_0 = 32;  // elements per Q4_0 block
 inline constexpr int kQK4_1 = 32;  // elements per Q4_1 block
+inline constexpr int kQK5_0 = 32;  // elements per Q5_0 block
+inline constexpr int kQK5_1 = 32;  // elements per Q5_1 block
 inline constexpr int kQK_K = 256;  // elements per K-quant super-block
 inline constexpr int kKScaleBytes = 12;  // packed 6-bit scales and mins of Q4_K / Q5_K
 
@@ -37,6 +39,22 @@ struct BlockQ4_1 {
   uint16_t d;
   uint16_t m;
   uint8_t qs[kQK4_1 / 2];
+};
+
+// 32 5-bit quants: the low nibbles packed as Q4_0's, the fifth bit of element j in bit j
+// of qh (a little-endian uint32): x = d * (q - 16).
+struct BlockQ5_0 {
+  uint16_t d;
+  uint8_t qh[4];
+  uint8_t qs[kQK5_0 / 2];
+};
+
+// As Q5_0 with an offset instead of the -16: x = d * q + m.
+struct BlockQ5_1 {
+  uint16_t d;
+  uint16_t m;
+  uint8_t qh[4];
+  uint8_t qs[kQK5_1 / 2];
 };
 
 // 8 sub-blocks of 32 with 6-bit scales and mins packed into 12 bytes:
@@ -67,6 +85,7 @@ struct BlockQ6_K {
 };
 
 static_assert(sizeof(BlockQ8_0) == 34 && sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22 && sizeof(BlockQ5_1) == 24);
 static_assert(sizeof(BlockQ4_K) == 144 && sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);
 
 // Each decodes `n` elements (a multiple of the block size) from consecutive blocks at
@@ -74,6 +93,8 @@ static_assert(sizeof(BlockQ4_K) == 144 && sizeof(BlockQ5_K) == 176 && sizeof(Blo
 void dequantize_row_q8_0(const void* x, float* y, int64_t n);
 void dequantize_row_q4_0(const void* x, float* y, int64_t n);
 void dequantize_row_q4_1(const void* x, float* y, int64_t n);
+void dequantize_row_q5_0(const void* x, float* y, int64_t n);
+void dequantize_row_q5_1(const void* x, float* y, int64_t n);
 void dequantize_row_q4_k(const void* x, float* y, int64_t n);
 void dequantize_row_q5_k(const void* x, float* y, int64_t n);
 void dequantize_row_q6_k(const void* x, float* y, int64_t n);

@@ -51,6 +51,9 @@ TEST(DType, RowBytesFollowBlockLayouts) {
   EXPECT_EQ(dtype_row_bytes(DType::Q8_0, 64), 68);
   EXPECT_EQ(dtype_row_bytes(DType::Q4_K, 256), 144);
   EXPECT_EQ(dtype_row_bytes(DType::Q6_K, 256), 210);
+  EXPECT_EQ(dtype_row_bytes(DType::Q5_0, 64), 44);  // ggml's block_q5_0: d, qh[4], qs[16]
+  EXPECT_EQ(dtype_row_bytes(DType::Q5_1, 64), 48);  // block_q5_1: d, m, qh[4], qs[16]
+  EXPECT_STREQ(dtype_name(DType::Q5_1), "Q5_1");
 }
 
 }  // namespace

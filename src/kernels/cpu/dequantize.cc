@@ -17,6 +17,8 @@ QuantType quant_type_of(DType dtype) {
     case DType::Q4_K: return QuantType::kQ4_K;
     case DType::Q5_K: return QuantType::kQ5_K;
     case DType::Q6_K: return QuantType::kQ6_K;
+    case DType::Q5_0: return QuantType::kQ5_0;
+    case DType::Q5_1: return QuantType::kQ5_1;
     default: break;
   }
   throw Error(std::string("dequantize: ") + dtype_name(dtype) + " is not a quantized type");
@@ -31,7 +33,9 @@ bool is_quantized(DType dtype) {
     case DType::Q4_1:
     case DType::Q4_K:
     case DType::Q5_K:
-    case DType::Q6_K: return true;
+    case DType::Q6_K:
+    case DType::Q5_0:
+    case DType::Q5_1: return true;
     default: return false;
   }
 }

@@ -8,7 +8,7 @@
 
 namespace qwenrt::cpu {
 
-// True for Q8_0, Q4_0, Q4_1, Q4_K, Q5_K and Q6_K.
+// True for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K.
 bool is_quantized(DType dtype);
 
 // Decodes n elements (a multiple of the block size, checked) of quantized `dtype` at src.

@@ -13,6 +13,8 @@ bool row(QuantType type, const void* src, int64_t n, float* dst) {
     case QuantType::kQ4_K: dequantize_row_q4_k(src, dst, n); return true;
     case QuantType::kQ5_K: dequantize_row_q5_k(src, dst, n); return true;
     case QuantType::kQ6_K: dequantize_row_q6_k(src, dst, n); return true;
+    case QuantType::kQ5_0: dequantize_row_q5_0(src, dst, n); return true;
+    case QuantType::kQ5_1: dequantize_row_q5_1(src, dst, n); return true;
   }
   return false;
 }

@@ -1,0 +1,227 @@
+#include "io/quantize_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "base/error.h"
+#include "io/checkpoint.h"
+#include "io/gguf_config.h"
+#include "io/gguf_names.h"
+#include "io/gguf_writer.h"
+#include "io/hf_config.h"
+#include "io/hf_tokenizer_gguf.h"
+#include "tensor/quant_reference.h"
+#include "tensor/quantize.h"
+
+namespace qwenrt {
+namespace {
+
+constexpr uint32_t kGgmlQuantVersion = 2;  // GGML_QNT_VERSION
+
+// Floating and quantized weights decode to F32; integer tensors do not.
+bool dequantizable(DType t) { return can_quantize_to(t); }
+
+// "blk.12.attn_v.weight" -> 12; -1 outside the layers.
+int64_t layer_of(const std::string& gguf_name) {
+  if (gguf_name.rfind("blk.", 0) != 0) return -1;
+  const size_t dot = gguf_name.find('.', 4);
+  if (dot == std::string::npos) return -1;
+  try {
+    return std::stoll(gguf_name.substr(4, dot - 4));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// llama.cpp's weight_name_comparer: by layer (outside the layers first), then by name.
+bool llama_order(const QuantizePlanEntry& a, const QuantizePlanEntry& b) {
+  const int64_t la = layer_of(a.gguf_name), lb = layer_of(b.gguf_name);
+  return la != lb ? la < lb : a.gguf_name < b.gguf_name;
+}
+
+// convert_hf_to_gguf.py's model metadata for qwen2 / qwen3.
+std::vector<GgufKeyValue> model_metadata(const ModelConfig& c, const std::string& name) {
+  const std::string arch = c.model_type;
+  auto u32 = [](int64_t v) { return GgufValue::u32(static_cast<uint32_t>(v)); };
+  std::vector<GgufKeyValue> kv = {
+      {"general.architecture", GgufValue::str(arch)},
+      {"general.type", GgufValue::str("model")},
+      {"general.name", GgufValue::str(name)},
+      {arch + ".block_count", u32(c.num_hidden_layers)},
+      {arch + ".context_length", u32(c.max_position_embeddings)},
+      {arch + ".embedding_length", u32(c.hidden_size)},
+      {arch + ".feed_forward_length", u32(c.intermediate_size)},
+      {arch + ".attention.head_count", u32(c.num_attention_heads)},
+      {arch + ".attention.head_count_kv", u32(c.num_key_value_heads)},
+      {arch + ".rope.freq_base", GgufValue::f32(static_cast<float>(c.rope.theta))},
+      {arch + ".attention.layer_norm_rms_epsilon", GgufValue::f32(static_cast<float>(c.rms_norm_eps))},
+  };
+  if (arch == "qwen3" || c.head_dim != c.hidden_size / c.num_attention_heads) {
+    kv.push_back({arch + ".attention.key_length", u32(c.head_dim)});
+    kv.push_back({arch + ".attention.value_length", u32(c.head_dim)});
+  }
+  if (c.rope.type != "default") {
+    check(c.rope.type == "yarn" || c.rope.type == "linear",
+          c.source + ": rope type \"" + c.rope.type + "\" has no GGUF form qwenrt writes (default, linear, yarn)");
+    kv.push_back({arch + ".rope.scaling.type", GgufValue::str(c.rope.type)});
+    if (c.rope.factor) kv.push_back({arch + ".rope.scaling.factor", GgufValue::f32(static_cast<float>(*c.rope.factor))});
+    if (c.rope.original_max_position_embeddings) {
+      kv.push_back({arch + ".rope.scaling.original_context_length", u32(*c.rope.original_max_position_embeddings)});
+    }
+  }
+  return kv;
+}
+
+void set_key(std::vector<GgufKeyValue>* kv, const std::string& key, GgufValue v) {
+  for (GgufKeyValue& e : *kv) {
+    if (e.key == key) {
+      e.value = std::move(v);
+      return;
+    }
+  }
+  kv->push_back({key, std::move(v)});
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// Plans every tensor of `ckpt`: GGUF name, chosen type, output size.
+std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf, const ModelConfig& config,
+                                         QuantMix mix) {
+  std::vector<QuantizePlanEntry> plan;
+  const bool tied = from_gguf ? ckpt.gguf()->find_tensor("output.weight") == nullptr
+                              : config.tie_word_embeddings || ckpt.find("lm_head.weight") == nullptr;
+  for (const std::string& name : ckpt.names()) {
+    if (!from_gguf && tied && name == "lm_head.weight") continue;  // the converter drops a tied copy
+    const TensorView& t = ckpt.get(name);
+    QuantizePlanEntry e;
+    e.source_name = name;
+    const std::optional<std::string> mapped = hf_to_gguf_name(name);
+    if (mapped) {
+      e.gguf_name = *mapped;
+    } else {
+      check(from_gguf, ckpt.dir() + ": tensor " + quoted(name) + " has no GGUF name (qwenrt writes qwen2 / qwen3 "
+                                                                  "weights only)");
+      e.gguf_name = name;  // GGUF tensors without a mapping keep their name
+    }
+    e.shape = t.shape;
+    e.source_type = t.dtype;
+    TensorRole role;
+    role.gguf_name = e.gguf_name;
+    role.n_dims = static_cast<int>(t.shape.size());
+    role.cols = t.shape.empty() ? 1 : t.shape.back();
+    role.rows = role.cols ? t.numel() / role.cols : 0;
+    role.layer = layer_of(e.gguf_name);
+    role.n_layers = config.num_hidden_layers;
+    role.tied_embeddings = tied;
+    // A checkpoint's 1-D tensors (norms, biases) are written F32, as the converter does.
+    e.type = choose_tensor_type(mix, role, from_gguf ? t.dtype : DType::F32);
+    check(dequantizable(t.dtype), ckpt.dir() + ": tensor " + quoted(name) + " has dtype " + dtype_name(t.dtype) +
+                                      ", which is not a weight type qwenrt can convert");
+    e.bytes = static_cast<uint64_t>(role.rows * dtype_row_bytes(e.type, role.cols));
+    plan.push_back(std::move(e));
+  }
+  std::sort(plan.begin(), plan.end(), llama_order);
+  return plan;
+}
+
+// Converts one tensor row by row: decode to F32, encode as the target type.
+void convert_tensor(const TensorView& src, const QuantizePlanEntry& e, ThreadPool* pool, std::vector<uint8_t>* out,
+                    const std::string& where) {
+  const int64_t cols = e.shape.empty() ? 1 : e.shape.back();
+  const int64_t rows = cols ? src.numel() / cols : 0;
+  const size_t in_row = static_cast<size_t>(dtype_row_bytes(src.dtype, cols));
+  const size_t out_row = static_cast<size_t>(dtype_row_bytes(e.type, cols));
+  out->assign(static_cast<size_t>(rows) * out_row, 0);
+  if (src.dtype == e.type) {  // nothing to convert: the bytes carry over
+    std::copy_n(static_cast<const uint8_t*>(src.data), out->size(), out->data());
+    return;
+  }
+  auto work = [&](int64_t begin, int64_t end) {
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int64_t r = begin; r < end; ++r) {
+      dequantize_row_reference(src.dtype, static_cast<const uint8_t*>(src.data) + r * in_row, cols, row.data());
+      try {
+        quantize_row(e.type, row.data(), cols, out->data() + r * out_row);
+      } catch (const Error& err) {
+        throw Error(where + ": tensor " + quoted(e.source_name) + " row " + std::to_string(r) + ": " + err.what());
+      }
+    }
+  };
+  if (pool && rows > 1) {
+    // Exceptions must not escape a worker: keep the first and rethrow on this thread.
+    std::string failure;
+    std::mutex failure_mutex;
+    pool->parallel_for(rows, [&](int64_t b, int64_t e2) {
+      try {
+        work(b, e2);
+      } catch (const Error& err) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (failure.empty()) failure = err.what();
+      }
+    });
+    if (!failure.empty()) throw Error(failure);
+  } else {
+    work(0, rows);
+  }
+}
+
+}  // namespace
+
+QuantizeResult quantize_model(const std::string& input, const std::string& output, const QuantizeOptions& options) {
+  check(std::filesystem::exists(input), "quantize: " + input + " does not exist");
+  const bool from_gguf = !std::filesystem::is_directory(input);
+  check(!from_gguf || is_gguf_file(input), "quantize: " + input + " is neither a checkpoint directory nor a GGUF file");
+  const Checkpoint ckpt = Checkpoint::open(input);
+  QuantizeResult result;
+  ModelConfig config;
+  if (from_gguf) {
+    config = model_config_from_gguf(ckpt.gguf()->contents());
+    result.metadata = ckpt.gguf()->metadata();
+  } else {
+    config = read_model_config(input);
+    check(config.model_type == "qwen2" || config.model_type == "qwen3",
+          input + "/config.json: model_type \"" + config.model_type + "\" cannot be written as GGUF by qwenrt " +
+              "(supported: qwen2, qwen3)");
+    const std::string name = std::filesystem::path(input).lexically_normal().filename().string();
+    result.metadata = model_metadata(config, name.empty() ? "model" : name);
+    const GenerationConfig gen = read_generation_config(input);
+    const int64_t eos = !config.eos_token_ids.empty() ? config.eos_token_ids[0]
+                        : !gen.eos_token_ids.empty()  ? gen.eos_token_ids[0]
+                                                      : -1;
+    for (GgufKeyValue& kv : hf_tokenizer_gguf_metadata(input, config.vocab_size, config.bos_token_id.value_or(-1), eos,
+                                                       config.pad_token_id.value_or(-1))) {
+      result.metadata.push_back(std::move(kv));
+    }
+  }
+  set_key(&result.metadata, "general.file_type", GgufValue::u32(quant_mix_file_type(options.mix)));
+  set_key(&result.metadata, "general.quantization_version", GgufValue::u32(kGgmlQuantVersion));
+
+  result.plan = make_plan(ckpt, from_gguf, config, options.mix);
+  QuantizeProgress progress;
+  progress.tensors_total = result.plan.size();
+  for (const QuantizePlanEntry& e : result.plan) {
+    progress.bytes_total += e.bytes;
+    result.input_bytes += ckpt.get(e.source_name).nbytes;
+  }
+  // Quantized tensors are held until the file is written: the output is a fraction of
+  // the input, which is only mapped.
+  std::vector<std::vector<uint8_t>> data(result.plan.size());
+  std::vector<NamedTensor> tensors;
+  for (size_t i = 0; i < result.plan.size(); ++i) {
+    const QuantizePlanEntry& e = result.plan[i];
+    convert_tensor(ckpt.get(e.source_name), e, options.pool, &data[i], input);
+    tensors.push_back({e.gguf_name, TensorView{e.type, e.shape, data[i].data(), data[i].size()}});
+    result.output_bytes += data[i].size();
+    ++progress.tensors_done;
+    progress.bytes_done += data[i].size();
+    progress.last = &e;
+    if (options.on_progress) options.on_progress(progress);
+  }
+  write_gguf(output, result.metadata, tensors);
+  return result;
+}
+
+}  // namespace qwenrt

@@ -1,0 +1,73 @@
+"""`qwenrt quantize`: checkpoint or GGUF in, GGUF out, readable back by qwenrt (and by
+gguf-py, llama.cpp's own reader, where installed); clear errors for bad input.
+Loading in llama.cpp itself is checked by bench/llama_cpp_fidelity.py (CI has no llama.cpp)."""
+import pytest
+
+from conftest import run_qwenrt
+
+PROMPT = "31415926"
+TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k_s", "q4_k_m", "q5_k_m", "q6_k"]
+
+
+def greedy(model, n=12):
+    r = run_qwenrt("run", model, "-p", PROMPT, "-n", str(n), "-t", "2", "--temp", "0", "--ignore-eos")
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.mark.parametrize("qtype", TYPES)
+def test_quantized_file_runs(tiny_model, tmp_path, qtype):
+    out = tmp_path / f"m-{qtype}.gguf"
+    r = run_qwenrt("quantize", tiny_model, out, "--type", qtype, "-t", "2")
+    assert r.returncode == 0, r.stderr
+    assert f"({qtype}): " in r.stderr and "100%" in r.stderr
+    text = greedy(out)
+    assert text.startswith(PROMPT) and len(text) > len(PROMPT) + 1
+
+
+def test_f32_gguf_continues_exactly_as_the_checkpoint(tiny_model, tmp_path):
+    out = tmp_path / "m.gguf"
+    assert run_qwenrt("quantize", tiny_model, out, "--type", "f32").returncode == 0
+    # Same weights, same embedded tokenizer for these ids: the same greedy text.
+    assert greedy(out) == greedy(tiny_model)
+
+
+def test_gguf_to_gguf_requantizes(tiny_model, tmp_path):
+    f16 = tmp_path / "m-f16.gguf"
+    q8 = tmp_path / "m-q8.gguf"
+    assert run_qwenrt("quantize", tiny_model, f16, "--type", "f16").returncode == 0
+    r = run_qwenrt("quantize", f16, q8, "--type", "q8_0")
+    assert r.returncode == 0, r.stderr
+    assert greedy(q8).startswith(PROMPT)
+
+
+def test_metadata_and_types_as_llama_cpp_writes_them(tiny_model, tmp_path):
+    import gguf  # gguf-py, llama.cpp's own reader (tests/requirements.txt)
+
+    out = tmp_path / "m.gguf"
+    assert run_qwenrt("quantize", tiny_model, out, "--type", "q4_k_m").returncode == 0
+    reader = gguf.GGUFReader(str(out))
+    fields = {f.name: f for f in reader.fields.values()}
+    assert fields["general.architecture"].contents() == "qwen3"
+    assert fields["general.file_type"].contents() == 15  # LLAMA_FTYPE_MOSTLY_Q4_K_M
+    assert fields["tokenizer.ggml.model"].contents() == "gpt2"
+    assert len(fields["tokenizer.ggml.tokens"].contents()) == 320
+    types = {t.name: t.tensor_type.name for t in reader.tensors}
+    assert types["output_norm.weight"] == "F32" and types["blk.0.attn_q_norm.weight"] == "F32"
+    # 64-wide rows are not whole 256-blocks: Q4_K falls back to Q5_0, Q6_K to Q8_0.
+    assert types["blk.0.attn_q.weight"] == "Q5_0"
+    # Of 2 layers only the last "uses more bits" (llama.cpp's use_more_bits): Q6_K -> Q8_0.
+    assert types["blk.0.attn_v.weight"] == "Q5_0" and types["blk.1.attn_v.weight"] == "Q8_0"
+    assert types["blk.1.ffn_down.weight"] == "Q8_0"  # Q6_K, but 96-wide rows fall back too
+
+
+
+def test_errors_are_clear(tiny_model, tmp_path):
+    r = run_qwenrt("quantize", tiny_model, tmp_path / "x.gguf", "--type", "q3_k")
+    assert r.returncode == 1 and "q3_k" in r.stderr and "q4_k_m" in r.stderr
+    r = run_qwenrt("quantize", tmp_path / "missing", tmp_path / "x.gguf")
+    assert r.returncode == 1 and "does not exist" in r.stderr
+    (tiny_model / "tokenizer.json").unlink()
+    r = run_qwenrt("quantize", tiny_model, tmp_path / "x.gguf")
+    assert r.returncode == 1 and "tokenizer.json" in r.stderr
+    assert not (tmp_path / "x.gguf").exists()
