@@ -2,11 +2,13 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "base/thread_pool.h"
 #include "model/kv_cache.h"
+#include "model/paged_kv_cache.h"
 
 namespace qwenrt {
 
@@ -26,6 +28,17 @@ struct ModelShape {
   bool qkv_bias = false;      // Qwen2: q/k/v projections carry a bias
   bool qk_norm = false;       // Qwen3: RMSNorm over each head of q and k before RoPE
   bool tied_embeddings = false;
+};
+
+// Part of one sequence in a batched step: tokens at positions start .. start + n - 1,
+// their keys and values going to (and earlier ones read from) the blocks of its table.
+struct SequenceChunk {
+  const int32_t* tokens = nullptr;
+  int64_t n = 0;
+  int64_t start = 0;                    // positions before it are already in the cache
+  const int32_t* block_table = nullptr;  // position p lives in block_table[p / block_size]
+  int64_t n_blocks = 0;                  // entries in block_table
+  bool wants_logits = false;             // logits of its last token
 };
 
 class CausalLM {
@@ -49,6 +62,17 @@ class CausalLM {
   // token when `all_logits`, else for the last one only. One call at a time per model.
   virtual void forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
                        bool all_logits) = 0;
+
+  PagedKVCache make_paged_cache(int64_t n_blocks, int64_t block_size) const {
+    return PagedKVCache(shape().n_layers, shape().n_kv_heads, shape().head_dim, n_blocks, block_size);
+  }
+
+  // Runs the chunks of several sequences as one batch: every row of every chunk goes
+  // through each weight matrix together, attention runs per sequence over its blocks.
+  // Writes one logits row [vocab] per chunk that wants logits, in chunk order. A row's
+  // results are bitwise the same whatever else shares the batch. One call at a time.
+  virtual void forward_batch(std::span<const SequenceChunk> chunks, PagedKVCache& cache,
+                             float* logits) = 0;
 };
 
 }  // namespace qwenrt

@@ -18,11 +18,18 @@ class QwenDecoder : public CausalLM {
   size_t weight_bytes_per_token() const override { return decoder_weight_bytes_per_token(weights_); }
   void forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
                bool all_logits) override;
+  void forward_batch(std::span<const SequenceChunk> chunks, PagedKVCache& cache,
+                     float* logits) override;
 
  private:
   void attention_block(const DecoderLayerWeights& layer, int64_t layer_index, int64_t n,
                        KVCache& cache);
   void mlp_block(const DecoderLayerWeights& layer, int64_t n);
+  // forward_batch's layers (decoder_batch.cc): row-independent kernels throughout.
+  void check_chunks(std::span<const SequenceChunk> chunks, const PagedKVCache& cache) const;
+  void batch_attention_block(const DecoderLayerWeights& layer, int64_t layer_index, int64_t rows,
+                             std::span<const SequenceChunk> chunks, PagedKVCache& cache);
+  void batch_mlp_block(const DecoderLayerWeights& layer, int64_t rows);
 
   Checkpoint checkpoint_;  // owns the mapped files the weight views point into
   ModelShape shape_;
@@ -34,6 +41,7 @@ class QwenDecoder : public CausalLM {
   struct Buffers {
     std::vector<float> x, normed, q, k, v, attn, proj, gate, up;
     std::vector<int32_t> positions;
+    std::vector<int64_t> logit_rows;
   } buf_;
 };
 
