@@ -9,5 +9,8 @@ namespace qwenrt::cli {
 // Adds the subcommand to `app` and returns the function that runs it (exit code).
 std::function<int()> add_run_command(CLI::App& app);
 std::function<int()> add_bench_command(CLI::App& app);
+std::function<int()> add_quantize_command(CLI::App& app);
+std::function<int()> add_serve_command(CLI::App& app);
+std::function<int()> add_chat_command(CLI::App& app);
 
 }  // namespace qwenrt::cli

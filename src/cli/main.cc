@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   std::map<std::string, std::function<int()>> commands;
   commands["run"] = qwenrt::cli::add_run_command(app);
   commands["bench"] = qwenrt::cli::add_bench_command(app);
+  commands["quantize"] = qwenrt::cli::add_quantize_command(app);
+  commands["serve"] = qwenrt::cli::add_serve_command(app);
+  commands["chat"] = qwenrt::cli::add_chat_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
