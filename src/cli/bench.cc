@@ -1,7 +1,10 @@
 // `qwenrt bench MODEL_DIR`: prompt processing (ppN) and generation (tgN) speed in the
 // manner of llama-bench, with the machine's measured memory bandwidth and the decode
-// roofline it implies (bandwidth / weight bytes read per token).
+// roofline it implies (bandwidth / weight bytes read per token). With --ctx-size it also
+// fills a context of that many tokens and reports peak memory against weights + KV cache.
 #include <sys/resource.h>
+
+#include <filesystem>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +28,7 @@ struct BenchOptions {
   int n_prompt = 512;
   int n_gen = 128;
   int repetitions = 3;
+  int context = 0;  // 0: no context-fill test
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -63,6 +67,43 @@ double time_generation(CausalLM& model, int n_gen) {
   return n_gen / seconds_since(t0);
 }
 
+// Bytes of the model's weight files: the GGUF, or the safetensors files of a directory.
+double weight_file_bytes(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(path)) return static_cast<double>(fs::file_size(path));
+  double total = 0;
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (entry.path().extension() == ".safetensors") total += static_cast<double>(entry.file_size());
+  }
+  return total;
+}
+
+double peak_rss_bytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss * 1024.0;
+}
+
+// Serving a full context: prefill `n` tokens in the generator's chunks, then one decode
+// step; prints peak RSS against what must be resident (weights + KV cache).
+void report_context_memory(CausalLM& model, const std::string& path, int n) {
+  KVCache cache = model.make_cache(n);
+  std::vector<float> logits(static_cast<size_t>(model.shape().vocab));
+  const auto tokens = bench_tokens(n, model.shape().vocab);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int start = 0; start < n - 1; start += 512) {
+    const int chunk = std::min(512, n - 1 - start);
+    model.forward(tokens.data() + start, chunk, cache, logits.data(), false);
+  }
+  model.forward(tokens.data() + n - 1, 1, cache, logits.data(), false);
+  const double seconds = seconds_since(t0);
+  const double gib = 1073741824.0, weights = weight_file_bytes(path), kv = static_cast<double>(cache.bytes());
+  const double rss = peak_rss_bytes();
+  std::printf("context %d tokens (filled in %.1f s): peak RSS %.3f GiB; weights %.3f GiB + KV cache %.3f GiB"
+              " = %.3f GiB; RSS is %+.1f%% of that\n", n, seconds, rss / gib, weights / gib, kv / gib,
+              (weights + kv) / gib, 100.0 * (rss / (weights + kv) - 1.0));
+}
+
 void print_row(const std::string& model, double size_gib, int threads, const std::string& test,
                const std::vector<double>& rates) {
   const double mean = std::accumulate(rates.begin(), rates.end(), 0.0) / rates.size();
@@ -94,15 +135,15 @@ int run_bench(const BenchOptions& o) {
   print_row(name, size_gib, pool.size(), "tg" + std::to_string(o.n_gen), tg);
 
   // Peak RSS is read before the bandwidth probe, whose 1 GB buffer is not the model's.
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
+  const double rss = peak_rss_bytes();
+  if (o.context > 0) report_context_memory(*model, o.model_dir, o.context);
   const double bandwidth = cpu::measure_read_bandwidth_gbs(pool);
   const double roofline = bandwidth * 1e9 / static_cast<double>(bytes_per_token);
   std::printf("\nmemory bandwidth (measured, %d threads): %.2f GB/s; weights read per token: %.3f GB;"
               " decode roofline: %.2f t/s\n", pool.size(), bandwidth, bytes_per_token / 1e9, roofline);
   const double tg_mean = std::accumulate(tg.begin(), tg.end(), 0.0) / tg.size();
   std::printf("decode: %.2f t/s = %.1f%% of the %.2f t/s roofline; peak RSS %.2f GiB\n", tg_mean,
-              100.0 * tg_mean / roofline, roofline, usage.ru_maxrss / 1048576.0);
+              100.0 * tg_mean / roofline, roofline, rss / 1073741824.0);
   return 0;
 }
 
@@ -116,6 +157,9 @@ std::function<int()> add_bench_command(CLI::App& app) {
   cmd->add_option("-p,--n-prompt", opts->n_prompt, "Prompt tokens for the pp test")->check(CLI::PositiveNumber);
   cmd->add_option("-n,--n-gen", opts->n_gen, "Generated tokens for the tg test")->check(CLI::PositiveNumber);
   cmd->add_option("-r,--repetitions", opts->repetitions, "Repetitions of each test")->check(CLI::PositiveNumber);
+  cmd->add_option("-c,--ctx-size", opts->context,
+                  "Also fill a context of this many tokens and report peak RSS against weights + KV cache")
+      ->check(CLI::PositiveNumber);
   return [opts] { return run_bench(*opts); };
 }
 

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Speed, side by side: `qwenrt bench` against llama.cpp (llama-cpp-python, the pinned
+0.3.36 of bench/requirements-llama.txt) on the same GGUF files, one table with ratios.
+
+The files are random-weight checkpoints of the exact Qwen2.5-0.5B / 1.5B / 7B shapes
+(tools/make_random_checkpoint.py, BF16), quantized by `qwenrt quantize` to each type and
+cached under --workdir. Both engines run the llama-bench tests at the same thread count,
+one after the other, never at the same time:
+  pp512  one 512-token prompt evaluated in a single batch, tokens/s
+  tg128  128 tokens decoded one at a time from an empty context, tokens/s
+Each is the mean of --reps runs after a warm-up. qwenrt's decode is also reported as a
+fraction of its memory-bandwidth roofline (printed by `qwenrt bench`).
+
+Usage:
+  .venv/bin/python bench/compare_llama_cpp.py [--qwenrt build/qwenrt]
+      [--llama-python /root/venvs/llama/bin/python] [--shapes 0.5b,1.5b,7b]
+      [--types q8_0,q4_0,q4_k_m] [--threads 2] [--reps 3]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Runs inside the llama-cpp-python venv: prints "pp <t/s>" and "tg <t/s>" lines.
+LLAMA_TIMER = r"""
+import sys, time, random
+from llama_cpp import Llama
+path, threads, n_prompt, n_gen, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+llm = Llama(model_path=path, n_ctx=n_prompt + n_gen + 16, n_batch=n_prompt, n_ubatch=n_prompt,
+            n_threads=threads, n_threads_batch=threads, verbose=False)
+rng = random.Random(42)
+vocab = min(llm.n_vocab(), 100000)
+prompt = [rng.randrange(vocab) for _ in range(n_prompt)]
+llm.reset(); llm.eval(prompt[:16])  # warm-up: page in the weights
+for _ in range(reps):
+    llm.reset(); t0 = time.perf_counter(); llm.eval(prompt); dt = time.perf_counter() - t0
+    print("pp", n_prompt / dt, flush=True)
+for _ in range(reps):
+    llm.reset(); tok = prompt[0]; t0 = time.perf_counter()
+    for _ in range(n_gen):
+        llm.eval([tok]); tok = rng.randrange(vocab)
+    dt = time.perf_counter() - t0
+    print("tg", n_gen / dt, flush=True)
+"""
+
+SHAPES = {"0.5b": "qwen2.5-0.5b", "1.5b": "qwen2.5-1.5b", "7b": "qwen2.5-7b"}
+
+
+def gguf_for(args, shape, qtype):
+    out = os.path.join(args.workdir, f"{SHAPES[shape]}-random-{qtype}.gguf")
+    if os.path.exists(out):
+        return out
+    hf = os.path.join(args.workdir, f"{SHAPES[shape]}-random-bf16")
+    if not os.path.exists(os.path.join(hf, "config.json")):
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_random_checkpoint.py"),
+                        SHAPES[shape], hf], check=True)
+    subprocess.run([args.qwenrt, "quantize", hf, out + ".tmp", "--type", qtype], check=True)
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def time_qwenrt(args, path):
+    out = subprocess.run([args.qwenrt, "bench", path, "-t", str(args.threads), "-p", "512", "-n", "128",
+                          "-r", str(args.reps)], check=True, capture_output=True, text=True).stdout
+    rates = {m.group(1): float(m.group(2)) for m in re.finditer(r"\|\s*(pp512|tg128)\s*\|\s*([\d.]+)", out)}
+    roof = re.search(r"= ([\d.]+)% of the ([\d.]+) t/s roofline", out)
+    return rates["pp512"], rates["tg128"], float(roof.group(1)), out
+
+
+def time_llama(args, path):
+    out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128",
+                          str(args.reps)], check=True, capture_output=True, text=True).stdout
+    pp = [float(l.split()[1]) for l in out.splitlines() if l.startswith("pp ")]
+    tg = [float(l.split()[1]) for l in out.splitlines() if l.startswith("tg ")]
+    return sum(pp) / len(pp), sum(tg) / len(tg)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--qwenrt", default=os.path.join(ROOT, "build", "qwenrt"))
+    ap.add_argument("--llama-python", default="/root/venvs/llama/bin/python")
+    ap.add_argument("--shapes", default="0.5b,1.5b,7b")
+    ap.add_argument("--types", default="q8_0,q4_0,q4_k_m")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--workdir", default=os.path.expanduser("~/.cache/qwenrt/bench"))
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+
+    header = (f"| {'model':<14} | {'type':<7} | {'test':<5} | {'qwenrt t/s':>10} | {'llama.cpp t/s':>13} |"
+              f" {'ratio':>6} | {'qwenrt % roofline':>17} |")
+    rows = []
+    for shape in args.shapes.split(","):
+        for qtype in args.types.split(","):
+            path = gguf_for(args, shape, qtype)
+            q_pp, q_tg, roof, _ = time_qwenrt(args, path)
+            l_pp, l_tg = time_llama(args, path)
+            for test, q, l, r in (("pp512", q_pp, l_pp, ""), ("tg128", q_tg, l_tg, f"{roof:.1f}%")):
+                row = (f"| {SHAPES[shape]:<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
+                       f" {q / l:>5.2f}x | {r:>17} |")
+                rows.append(row)
+                print(row, file=sys.stderr, flush=True)
+    print(f"threads: {args.threads}, reps: {args.reps}, llama.cpp: llama-cpp-python 0.3.36")
+    print(header)
+    print("|" + "|".join("-" * len(cell) for cell in header[1:-1].split("|")) + "|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
