@@ -6,6 +6,7 @@
 //   QWENRT_SIMD=avx2 build-kern/bench/kernels_bench      # force a target
 //   QWENRT_THREADS=1 build-kern/bench/kernels_bench      # thread count (default: all)
 //   QWENRT_GEMV_PREFETCH=0 build-kern/bench/kernels_bench # GEMV prefetch distance (bytes)
+//   build-kern/bench/kernels_bench --benchmark_filter=QuantMatmul  # quantized weights
 //
 // Matmul counters: GBps = weight bytes / time (the decode limit), GFLOPps = 2mnk / time,
 // pct_bw / pct_peak = the same as a percentage of the measured limits. Weights rotate through
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -117,6 +119,79 @@ void MatmulShapes(benchmark::internal::Benchmark* b) {
   b->UseRealTime()->MinTime(1.0);
 }
 BENCHMARK(BM_Matmul)->Apply(MatmulShapes);
+
+// Copies of random block-quantized weights (small finite f16 scales) totalling at least
+// `min_total` bytes.
+struct QuantWeightSet {
+  DType dtype;
+  int64_t rows, cols;
+  std::vector<std::vector<uint8_t>> copies;
+
+  QuantWeightSet(DType dtype_, int64_t rows_, int64_t cols_, size_t min_total)
+      : dtype(dtype_), rows(rows_), cols(cols_) {
+    const int64_t block_bytes = dtype_block_bytes(dtype);
+    const int64_t blocks = rows * (cols / dtype_block_elements(dtype));
+    const size_t bytes = static_cast<size_t>(blocks * block_bytes);
+    const size_t n = std::max<size_t>(1, (min_total + bytes - 1) / bytes);
+    // The f16 scale fields of each block (byte offsets per ggml-common.h).
+    const int d_offset = dtype == DType::Q6_K ? 208 : 0;
+    const bool has_min = dtype == DType::Q4_1 || dtype == DType::Q5_1 || dtype == DType::Q4_K ||
+                         dtype == DType::Q5_K;
+    uint32_t state = 7;
+    copies.resize(n);
+    for (auto& c : copies) {
+      c.resize(bytes);
+      for (auto& v : c) v = static_cast<uint8_t>(next_random(state) >> 24);
+      for (int64_t b = 0; b < blocks; ++b) {
+        uint8_t* p = c.data() + b * block_bytes;
+        const uint16_t d = f32_to_f16(0.01f * random_float(state));
+        std::memcpy(p + d_offset, &d, 2);
+        if (has_min) std::memcpy(p + 2, &d, 2);
+      }
+    }
+  }
+  WeightView view(size_t i) const {
+    return WeightView{dtype, rows, cols, copies[i % copies.size()].data()};
+  }
+};
+
+// Args: n, k, m, dtype (DType value). GBps counts the quantized weight bytes.
+void BM_QuantMatmul(benchmark::State& state) {
+  const int64_t n = state.range(0), k = state.range(1), m = state.range(2);
+  const auto dtype = static_cast<DType>(state.range(3));
+  const QuantWeightSet weights(dtype, n, k, size_t{256} << 20);
+  std::vector<float> x(static_cast<size_t>(m * k)), y(static_cast<size_t>(m * n));
+  uint32_t s = 3;
+  for (auto& v : x) v = random_float(s);
+  size_t i = 0;
+  double seconds = 0.0;
+  for (auto _ : state) {
+    const WeightView w = weights.view(i++);
+    const auto start = std::chrono::steady_clock::now();
+    matmul(pool(), x.data(), m, w, nullptr, y.data());
+    benchmark::DoNotOptimize(y.data());
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const double iterations = static_cast<double>(state.iterations());
+  const double gbs = static_cast<double>(dtype_row_bytes(dtype, k) * n) * iterations / seconds / 1e9;
+  state.counters["GBps"] = gbs;
+  state.counters["pct_bw"] = 100.0 * gbs / g_bandwidth_gbs;
+  state.counters["GOPps"] = 2.0 * static_cast<double>(m) * n * k * iterations / seconds / 1e9;
+  state.SetLabel(dtype_name(dtype));
+}
+
+// Qwen2.5-1.5B's MLP shapes (gate/up 8960x1536, down 1536x8960), decode and prompt.
+void QuantShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "k", "m", "dtype"});
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K}) {
+    for (int64_t m : {1, 512}) {
+      b->Args({8960, 1536, m, static_cast<int64_t>(t)});
+      b->Args({1536, 8960, m, static_cast<int64_t>(t)});
+    }
+  }
+  b->UseRealTime()->MinTime(0.5);
+}
+BENCHMARK(BM_QuantMatmul)->Apply(QuantShapes);
 
 // Where GEMV stops beating GEMM (matmul.h kGemmMinRows).
 void CrossoverShapes(benchmark::internal::Benchmark* b) {

@@ -11,15 +11,23 @@ namespace qwenrt::cpu {
 namespace {
 
 const KernelTable kScalar{"scalar",           &kMatmulScalar,  &kAttentionScalar,
-                          &kElementwiseScalar, &kMachineScalar, &kDequantizeScalar};
+                          &kElementwiseScalar, &kMachineScalar, &kDequantizeScalar,
+                          &kQuantMatmulScalar};
 const KernelTable kAvx2{"avx2",           &kMatmulAvx2,  &kAttentionAvx2,
-                        &kElementwiseAvx2, &kMachineAvx2, &kDequantizeAvx2};
+                        &kElementwiseAvx2, &kMachineAvx2, &kDequantizeAvx2,
+                        &kQuantMatmulAvx2};
 const KernelTable kAvx512{"avx512",           &kMatmulAvx512,  &kAttentionAvx512,
-                          &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512};
+                          &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512,
+                          &kQuantMatmulAvx512Vnni};
+// AVX-512 without VNNI (Skylake-X): the quantized dot products take the AVX2 kernels.
+const KernelTable kAvx512NoVnni{"avx512",           &kMatmulAvx512,  &kAttentionAvx512,
+                                &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512,
+                                &kQuantMatmulAvx2};
 
 // The flags each ISA file is compiled with (see the top-level CMakeLists.txt), minus the
-// ones the compiler never emits on its own (BF16, VNNI: only through intrinsics we do not
-// use). __builtin_cpu_supports also checks that the OS saves the wider registers.
+// ones the compiler never emits on its own (BF16, VNNI: only through intrinsics; VNNI's
+// are in quant_dot_avx512.cc, checked separately below). __builtin_cpu_supports also
+// checks that the OS saves the wider registers.
 bool cpu_has_avx2() {
   __builtin_cpu_init();
   // clang's __builtin_cpu_supports has no "f16c": read CPUID leaf 1, ECX bit 29.
@@ -36,8 +44,15 @@ bool cpu_has_avx512() {
          __builtin_cpu_supports("avx512dq");
 }
 
+bool cpu_has_avx512_vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni");
+}
+
+const KernelTable* avx512_table() { return cpu_has_avx512_vnni() ? &kAvx512 : &kAvx512NoVnni; }
+
 const KernelTable* best_table() {
-  if (cpu_has_avx512()) return &kAvx512;
+  if (cpu_has_avx512()) return avx512_table();
   if (cpu_has_avx2()) return &kAvx2;
   return &kScalar;
 }
@@ -61,7 +76,7 @@ std::vector<std::string> supported_simd_targets() {
 
 bool set_simd_target_for_testing(const std::string& name) {
   const KernelTable* table = nullptr;
-  if (name == "avx512" && cpu_has_avx512()) table = &kAvx512;
+  if (name == "avx512" && cpu_has_avx512()) table = avx512_table();
   if (name == "avx2" && cpu_has_avx2()) table = &kAvx2;
   if (name == "scalar") table = &kScalar;
   if (table == nullptr) return false;

@@ -18,6 +18,7 @@ struct KernelTable {
   const ElementwiseKernels* elementwise;
   const MachineKernels* machine;
   const DequantizeKernels* dequantize;
+  const QuantMatmulKernels* quant;
 };
 
 // The table in use: the best supported target unless a test or benchmark forced another.

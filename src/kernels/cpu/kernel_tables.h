@@ -15,7 +15,7 @@ namespace qwenrt::cpu {
 enum class WeightType : uint8_t { kF32, kBF16, kF16 };
 
 // llama.cpp's block-quantized weight types (layouts in tensor/quant_reference.h).
-enum class QuantType : uint8_t { kQ8_0, kQ4_0, kQ4_1, kQ4_K, kQ5_K, kQ6_K };
+enum class QuantType : uint8_t { kQ8_0, kQ4_0, kQ4_1, kQ4_K, kQ5_K, kQ6_K, kQ5_0, kQ5_1 };
 
 struct MatmulKernels {
   // y[i*ldy + n] = sum_k x[i*k_len + k] * w[n][k] (+ bias[n]) for i < m, n in [n0, n1).
@@ -41,6 +41,38 @@ struct MatmulKernels {
   // bias (nullable, indexed by j) is added after the sum.
   void (*gemm_block)(const float* a, int64_t a_panel_stride, int64_t m, int64_t kc, const float* b,
                      int64_t nc, const float* bias, bool accumulate, float* c, int64_t ldc);
+};
+
+// Activations quantized on the fly for the integer dot products (quant_matmul.h): int8
+// values x ~= d * qs with d = max|x| / 127 over the block.
+// Blocks of 32 for the 32-element weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1); sum is
+// the sum of qs, which turns the weights' unsigned quants and offsets into signed dots.
+struct ActBlock32 {
+  float d;
+  int32_t sum;
+  int8_t qs[32];
+};
+// Blocks of 256 for the K-quants; bsums[i] sums qs[16i .. 16i + 16) for their mins/offsets.
+struct ActBlock256 {
+  float d;
+  int16_t bsums[16];
+  int8_t qs[256];
+};
+
+// Integer-dot quantized matmul kernels of one SIMD target.
+struct QuantMatmulKernels {
+  // Quantize n floats (a multiple of 32 / 256) to n / 32 or n / 256 blocks. Bit-identical
+  // on every target (same float ops, round half to even).
+  void (*quantize_act32)(const float* x, int64_t n, ActBlock32* dst);
+  void (*quantize_act256)(const float* x, int64_t n, ActBlock256* dst);
+  // Most activation rows one dot call takes (its register budget).
+  int max_rows;
+  // out[r * out_stride] = dot(weight row w, activation row r) for r < rows (1..max_rows),
+  // activation row r at act + r * act_stride bytes, `blocks` weight blocks. A row's result
+  // does not depend on `rows` or on the other rows (batch invariance), bit for bit.
+  // Indexed by QuantType; nullptr: the target has no kernel for the type.
+  void (*dot[8])(const void* w, const void* act, int64_t act_stride, int rows, int64_t blocks,
+                 float* out, int64_t out_stride);
 };
 
 struct AttentionKernels {
@@ -81,5 +113,6 @@ extern const AttentionKernels kAttentionScalar, kAttentionAvx2, kAttentionAvx512
 extern const ElementwiseKernels kElementwiseScalar, kElementwiseAvx2, kElementwiseAvx512;
 extern const MachineKernels kMachineScalar, kMachineAvx2, kMachineAvx512;
 extern const DequantizeKernels kDequantizeScalar, kDequantizeAvx2, kDequantizeAvx512;
+extern const QuantMatmulKernels kQuantMatmulScalar, kQuantMatmulAvx2, kQuantMatmulAvx512Vnni;
 
 }  // namespace qwenrt::cpu

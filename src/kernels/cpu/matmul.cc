@@ -9,6 +9,7 @@
 #include "kernels/cpu/dequantize.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ops.h"
+#include "kernels/cpu/quant_matmul.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -20,9 +21,6 @@ namespace {
 // was slower (178).
 constexpr int64_t kKc = 384;
 constexpr int64_t kNc = 256;
-
-// Quantized GEMV decodes this many F32 weights at a time into an L2-resident scratch.
-constexpr int64_t kQuantScratchFloats = 16384;
 
 // Fewer weight rows than this per thread are not worth waking another thread for.
 constexpr int64_t kGemvGrainRows = 16;
@@ -77,21 +75,6 @@ void gemv_rows(const float* x, int64_t m, const WeightView& w, const float* bias
                int64_t n0, int64_t n1) {
   const MatmulKernels& kernels = *active_kernels().matmul;
   const int64_t row_bytes = static_cast<int64_t>(w.row_bytes());
-  if (is_quantized(w.dtype)) {
-    // Decode a few rows at a time and run the F32 GEMV on them.
-    const int64_t k = w.cols;
-    const int64_t chunk = std::max<int64_t>(1, kQuantScratchFloats / k);
-    const auto* wb = static_cast<const uint8_t*>(w.data);
-    AlignedFloats scratch = alloc_aligned(chunk * k);
-    for (int64_t r0 = n0; r0 < n1; r0 += chunk) {
-      const int64_t rows = std::min(chunk, n1 - r0);
-      for (int64_t r = 0; r < rows; ++r)
-        dequantize_quantized(w.dtype, wb + (r0 + r) * row_bytes, k, scratch.get() + r * k);
-      kernels.gemv(x, m, k, WeightType::kF32, scratch.get(), k * 4, 0, rows,
-                   bias != nullptr ? bias + r0 : nullptr, y + r0, w.rows, 0);
-    }
-    return;
-  }
   kernels.gemv(x, m, w.cols, weight_type_of(w.dtype), w.data, row_bytes, n0, n1, bias, y, w.rows,
                cpu_tuning().gemv_prefetch_bytes);
 }
@@ -102,8 +85,33 @@ void matmul_gemv(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
   matmul_gemv_group(pool, x, m, std::span(&target, 1));
 }
 
+namespace {
+
+// Quantized weights take the integer-dot kernels (quant_matmul.h) at every m. Returns
+// false, doing nothing, when no target is quantized.
+bool route_quantized(ThreadPool& pool, const float* x, int64_t m,
+                     std::span<const MatmulTarget> targets) {
+  const auto quantized = [](const MatmulTarget& t) { return is_quantized(t.w->dtype); };
+  if (std::none_of(targets.begin(), targets.end(), quantized)) return false;
+  if (std::all_of(targets.begin(), targets.end(), quantized)) {
+    quant_matmul_group(pool, x, m, targets);
+    return true;
+  }
+  for (const MatmulTarget& t : targets) {
+    if (quantized(t)) {
+      quant_matmul_group(pool, x, m, std::span(&t, 1));
+    } else {
+      matmul(pool, x, m, *t.w, t.bias, t.y);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 void matmul_gemv_group(ThreadPool& pool, const float* x, int64_t m,
                        std::span<const MatmulTarget> targets) {
+  if (route_quantized(pool, x, m, targets)) return;
   int64_t total_rows = 0;
   for (const MatmulTarget& t : targets) {
     check_weight(*t.w);
@@ -129,19 +137,16 @@ void matmul_gemv_group(ThreadPool& pool, const float* x, int64_t m,
 
 void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& w,
                  const float* bias, float* y) {
+  const MatmulTarget target{&w, bias, y};
+  if (route_quantized(pool, x, m, std::span(&target, 1))) return;
   check_weight(w);
   const MatmulKernels& kernels = *active_kernels().matmul;
   if (kernels.nr == 0) return matmul_gemv(pool, x, m, w, bias, y);
   const int64_t n = w.rows, k = w.cols;
   if (m <= 0 || n == 0) return;
   if (k == 0) return fill_bias(m, n, bias, y);
-  const bool quantized = is_quantized(w.dtype);
-  const WeightType type = quantized ? WeightType::kF32 : weight_type_of(w.dtype);
+  const WeightType type = weight_type_of(w.dtype);
   const int64_t row_bytes = static_cast<int64_t>(w.row_bytes());
-  // k blocks start on quantization block boundaries (1 for plain types).
-  const int64_t block_elems = quantized ? dtype_block_elements(w.dtype) : 1;
-  const int64_t block_bytes = quantized ? dtype_block_bytes(w.dtype) : 0;
-  const int64_t k_units = k / block_elems;
   const int mr = kernels.mr, nr = kernels.nr;
 
   // x is packed once for the whole call; every weight block reuses it.
@@ -161,8 +166,8 @@ void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
   const int64_t tm = std::max<int64_t>(1, std::min<int64_t>(threads / tn, x_panels));
 
   // Near-equal k blocks (896 -> 4 x 224 rather than 3 x 256 + 128).
-  const int64_t k_blocks = std::min(k_units, (k + kKc - 1) / kKc);
-  const int64_t kc_max = ((k_units + k_blocks - 1) / k_blocks) * block_elems;
+  const int64_t k_blocks = std::min(k, (k + kKc - 1) / kKc);
+  const int64_t kc_max = (k + k_blocks - 1) / k_blocks;
   const int64_t nc_max = std::max<int64_t>(nr, kNc / nr * nr);
 
   pool.run([&](int thread) {
@@ -173,21 +178,12 @@ void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
     const int64_t n_begin = pb * nr, n_end = std::min(pe * nr, n);
     const int64_t m_begin = qb * mr, m_rows = std::min(qe * mr, m) - m_begin;
     AlignedFloats w_packed = alloc_aligned(kc_max * nc_max);
-    // Quantized weights: rows [jc, jc + nc) x columns [k0, k0 + kc) decoded to F32 first.
-    AlignedFloats w_decoded = quantized ? alloc_aligned(kc_max * nc_max) : nullptr;
     for (int64_t jc = n_begin; jc < n_end; jc += nc_max) {
       const int64_t nc = std::min(nc_max, n_end - jc);
       for (int64_t kb = 0; kb < k_blocks; ++kb) {
-        const int64_t k0 = k_units * kb / k_blocks * block_elems;
-        const int64_t kc = k_units * (kb + 1) / k_blocks * block_elems - k0;
-        if (quantized) {
-          const auto* wb = static_cast<const uint8_t*>(w.data) + k0 / block_elems * block_bytes;
-          for (int64_t r = 0; r < nc; ++r)
-            dequantize_quantized(w.dtype, wb + (jc + r) * row_bytes, kc, w_decoded.get() + r * kc);
-          kernels.pack_b(type, w_decoded.get(), kc * 4, 0, nc, 0, kc, w_packed.get());
-        } else {
-          kernels.pack_b(type, w.data, row_bytes, jc, nc, k0, kc, w_packed.get());
-        }
+        const int64_t k0 = k * kb / k_blocks;
+        const int64_t kc = k * (kb + 1) / k_blocks - k0;
+        kernels.pack_b(type, w.data, row_bytes, jc, nc, k0, kc, w_packed.get());
         const bool last = kb + 1 == k_blocks;
         kernels.gemm_block(x_packed.get() + qb * x_panel_stride + k0 * mr, x_panel_stride, m_rows,
                            kc, w_packed.get(), nc, last && bias != nullptr ? bias + jc : nullptr,
@@ -199,11 +195,19 @@ void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& 
 
 void matmul_group(ThreadPool& pool, const float* x, int64_t m,
                   std::span<const MatmulTarget> targets) {
+  if (route_quantized(pool, x, m, targets)) return;
   if (m >= kGemmMinRows && active_kernels().matmul->nr != 0) {
     for (const MatmulTarget& t : targets) matmul_gemm(pool, x, m, *t.w, t.bias, t.y);
   } else {
     matmul_gemv_group(pool, x, m, targets);
   }
+}
+
+void matmul_group_row_independent(ThreadPool& pool, const float* x, int64_t m,
+                                  std::span<const MatmulTarget> targets) {
+  // Without a GEMM kernel (scalar target) matmul_gemm runs the scalar GEMV, which sums
+  // each row in one chain of its own: row-independent too.
+  for (const MatmulTarget& t : targets) matmul_gemm(pool, x, m, *t.w, t.bias, t.y);
 }
 
 void matmul(ThreadPool& pool, const float* x, int64_t m, const WeightView& w, const float* bias,

@@ -29,4 +29,13 @@ void matmul_gemv_group(ThreadPool& pool, const float* x, int64_t m,
 void matmul_gemm(ThreadPool& pool, const float* x, int64_t m, const WeightView& w,
                  const float* bias, float* y);
 
+// matmul_group whose every output row is a function of its own x row and the weights
+// alone, bitwise, whatever m and the thread count: a row computed inside a batch equals
+// the same row computed alone (the serving engine's batching invariance rests on it).
+// It always takes the blocked GEMM, where each output is one FMA chain over k in order
+// (k blocks depend on k only, x panels past m are zero). The GEMV is not row-independent:
+// how many accumulators a row gets depends on how many rows share its pass.
+void matmul_group_row_independent(ThreadPool& pool, const float* x, int64_t m,
+                                  std::span<const MatmulTarget> targets);
+
 }  // namespace qwenrt::cpu

@@ -14,7 +14,10 @@ namespace qwenrt::cpu {
 // y[i][n] = sum_k x[i][k] * w[n][k] (+ bias[n] when bias != nullptr), for i < m, n < w.rows,
 // k < w.cols. x is [m, w.cols] row-major F32, y is [m, w.rows]. Accumulates in F32.
 // Decode (m small) streams each weight row once; prompt processing (m large) uses a
-// cache-blocked GEMM.
+// cache-blocked GEMM. Quantized weights: each x row is first quantized to int8 blocks
+// and the products are integer dot products (as llama.cpp; kernels/cpu/quant_matmul.h),
+// so y differs from the F32 product by the activation rounding; a row's y is the same
+// bit for bit whatever m.
 void matmul(ThreadPool& pool, const float* x, int64_t m, const WeightView& w, const float* bias,
             float* y);
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/cpu/kernel_tables.h"
 #include "tensor/tensor.h"
 
 namespace qwenrt::cpu::reference {
@@ -20,5 +21,22 @@ void attention(const float* q, int64_t n_tokens, int64_t n_past, const float* k,
                int64_t kv_capacity, int64_t n_heads, int64_t n_kv_heads, int64_t head_dim,
                float scale, float* out);
 void dequantize_row(DType dtype, const void* src, int64_t n, float* dst);
+
+// Activation quantization for the integer-dot matmul (kernel_tables.h's ActBlock32 /
+// ActBlock256): d = max|x| / 127, qs = round-half-even(x * (127 / max|x|)), all-zero
+// blocks get d = 0, qs = 0. n is a multiple of the block size.
+void quantize_act32(const float* x, int64_t n, ActBlock32* dst);
+void quantize_act256(const float* x, int64_t n, ActBlock256* dst);
+
+// True for the weight types whose activations are ActBlock256 (the K-quants).
+bool uses_act256(DType dtype);
+
+// Dot product of one quantized weight row (`blocks` blocks of `dtype`) with one quantized
+// activation row (ActBlock32 or ActBlock256 per uses_act256): per weight block the exact
+// integer dot of quants times their (sub-)block scales, then scaled by the float scales
+// and summed over blocks in order in F32. *abs_sum (if not null) receives the same sum
+// over |terms| and |quant products|, the scale a float rounding bound is relative to.
+float quant_dot(DType dtype, const void* w, const void* act, int64_t blocks,
+                double* abs_sum = nullptr);
 
 }  // namespace qwenrt::cpu::reference
