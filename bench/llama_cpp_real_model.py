@@ -13,12 +13,12 @@ Usage: /root/venvs/llama/bin/python bench/llama_cpp_real_model.py [--qwenrt buil
            [--gguf FILE] [--tokens 48] [--threads 2] [--kv-type f32|f16]
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
 
 import numpy as np
-from llama_cpp import Llama
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GGML_TYPE = {"f32": 0, "f16": 1}
@@ -86,7 +86,12 @@ def main():
     ap.add_argument("--tokens", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--kv-type", choices=["f32", "f16"], default="f32")
+    ap.add_argument("--reference", help="JSON of reference texts (bench/transformers_real_model.py): "
+                    "also report each engine's agreement with it")
     args = ap.parse_args()
+    from llama_cpp import Llama  # only in the llama.cpp venv; REQUESTS are shared without it
+    reference = json.load(open(args.reference)) if args.reference else None
+    agree = {"qwenrt": 0, "llama.cpp": 0}
     llm = Llama(model_path=args.gguf, n_ctx=1024, n_threads=args.threads, n_threads_batch=args.threads,
                 logits_all=True, type_k=GGML_TYPE[args.kv_type], type_v=GGML_TYPE[args.kv_type],
                 verbose=False)
@@ -94,6 +99,9 @@ def main():
     for i, request in enumerate(REQUESTS):
         prompt = chatml(request)
         ours, theirs = qwenrt_text(args, prompt), llama_text(llm, prompt, args.tokens)
+        if reference:
+            agree["qwenrt"] += ours == reference[i]
+            agree["llama.cpp"] += theirs == reference[i]
         if ours == theirs:
             same += 1
             print(f"[{i:2d}] identical  {ours[:60]!r}")
@@ -101,6 +109,9 @@ def main():
             at = next((k for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
             print(f"[{i:2d}] DIFFERENT at char {at}: qwenrt {ours[at:at + 40]!r} / llama.cpp {theirs[at:at + 40]!r}")
     print(f"{same} of {len(REQUESTS)} greedy outputs identical ({args.tokens} tokens each)")
+    if reference:
+        for name, n in agree.items():
+            print(f"{name}: {n} of {len(REQUESTS)} identical to the reference")
     sys.exit(0 if same == len(REQUESTS) else 1)
 
 
