@@ -10,17 +10,17 @@
 namespace qwenrt::cpu {
 namespace {
 
-const KernelTable kScalar{"scalar",           &kMatmulScalar,  &kAttentionScalar,
+const KernelTable kScalar{"scalar",           &kMatmulScalar,  &kPagedAttentionScalar,
                           &kElementwiseScalar, &kMachineScalar, &kDequantizeScalar,
                           &kQuantMatmulScalar};
-const KernelTable kAvx2{"avx2",           &kMatmulAvx2,  &kAttentionAvx2,
+const KernelTable kAvx2{"avx2",           &kMatmulAvx2,  &kPagedAttentionAvx2,
                         &kElementwiseAvx2, &kMachineAvx2, &kDequantizeAvx2,
                         &kQuantMatmulAvx2};
-const KernelTable kAvx512{"avx512",           &kMatmulAvx512,  &kAttentionAvx512,
+const KernelTable kAvx512{"avx512",           &kMatmulAvx512,  &kPagedAttentionAvx512,
                           &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512,
                           &kQuantMatmulAvx512Vnni};
 // AVX-512 without VNNI (Skylake-X): the quantized dot products take the AVX2 kernels.
-const KernelTable kAvx512NoVnni{"avx512",           &kMatmulAvx512,  &kAttentionAvx512,
+const KernelTable kAvx512NoVnni{"avx512",           &kMatmulAvx512,  &kPagedAttentionAvx512,
                                 &kElementwiseAvx512, &kMachineAvx512, &kDequantizeAvx512,
                                 &kQuantMatmulAvx2};
 

@@ -14,7 +14,7 @@ namespace qwenrt::cpu {
 struct KernelTable {
   const char* name;
   const MatmulKernels* matmul;
-  const AttentionKernels* attention;
+  const PagedAttentionKernels* attention;
   const ElementwiseKernels* elementwise;
   const MachineKernels* machine;
   const DequantizeKernels* dequantize;

@@ -75,12 +75,14 @@ struct QuantMatmulKernels {
                  float* out, int64_t out_stride);
 };
 
-struct AttentionKernels {
-  // Causal attention for query heads [h0, h1) (all reading the same KV head) and tokens
-  // [t0, t1); shapes as cpu::attention. scratch holds (h1 - h0) * (n_past + t1) floats.
-  void (*rows)(const float* q, int64_t n_past, const float* k, const float* v, int64_t kv_capacity,
-               int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, float scale, int64_t h0,
-               int64_t h1, int64_t t0, int64_t t1, float* out, float* scratch);
+struct PagedAttentionKernels {
+  // Query heads [h0, h1) (one GQA group: they read the same KV head) of tokens [t0, t1)
+  // of one sequence. k, v: the layer's pool (paged_attention.h's PagedKV layout).
+  // scratch holds (h1 - h0) * (n_past + t1) floats.
+  void (*rows)(const float* q, float* out, int64_t n_past, const int32_t* block_table,
+               const float* k, const float* v, int64_t block_size, int64_t n_heads,
+               int64_t n_kv_heads, int64_t head_dim, float scale, int64_t h0, int64_t h1,
+               int64_t t0, int64_t t1, float* scratch);
 };
 
 struct ElementwiseKernels {
@@ -109,7 +111,7 @@ struct MachineKernels {
 };
 
 extern const MatmulKernels kMatmulScalar, kMatmulAvx2, kMatmulAvx512;
-extern const AttentionKernels kAttentionScalar, kAttentionAvx2, kAttentionAvx512;
+extern const PagedAttentionKernels kPagedAttentionScalar, kPagedAttentionAvx2, kPagedAttentionAvx512;
 extern const ElementwiseKernels kElementwiseScalar, kElementwiseAvx2, kElementwiseAvx512;
 extern const MachineKernels kMachineScalar, kMachineAvx2, kMachineAvx512;
 extern const DequantizeKernels kDequantizeScalar, kDequantizeAvx2, kDequantizeAvx512;

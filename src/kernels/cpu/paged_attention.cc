@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <vector>
 
 #include "base/error.h"
 #include "kernels/cpu/dispatch.h"
-#include "kernels/cpu/paged_attention_kernels.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -17,13 +15,6 @@ namespace {
 // Queries per work item, as cpu::attention: long prompt chunks split into blocks of
 // queries so they spread over threads; a decode row is one item per head group.
 constexpr int64_t kQueryBlock = 16;
-
-const PagedAttentionKernels& active_paged_kernels() {
-  const char* name = active_kernels().name;
-  if (std::strcmp(name, "avx512") == 0) return kPagedAttentionAvx512;
-  if (std::strcmp(name, "avx2") == 0) return kPagedAttentionAvx2;
-  return kPagedAttentionScalar;
-}
 
 void validate(std::span<const PagedQuery> queries, const PagedKV& kv, int64_t n_heads) {
   check(kv.n_kv_heads > 0 && n_heads > 0 && n_heads % kv.n_kv_heads == 0,
@@ -41,7 +32,7 @@ void validate(std::span<const PagedQuery> queries, const PagedKV& kv, int64_t n_
 void paged_attention(ThreadPool& pool, std::span<const PagedQuery> queries, const PagedKV& kv,
                      int64_t n_heads, float scale) {
   validate(queries, kv, n_heads);
-  const PagedAttentionKernels& kernels = active_paged_kernels();
+  const PagedAttentionKernels& kernels = *active_kernels().attention;
   const int64_t group = n_heads / kv.n_kv_heads;
   // Work items: (sequence, query block, some query heads of one GQA group). Whole groups
   // share every K/V row load; halves of groups only when that would leave threads idle.

@@ -1,10 +1,10 @@
-// AVX2 paged attention; same steps as attention_avx2.cc with 8 lanes, key and value rows
+// AVX2 paged attention; the steps of paged_attention_avx512.cc with 8 lanes, key and value rows
 // found block by block through the block table.
 #include <immintrin.h>
 
 #include <cstdint>
 
-#include "kernels/cpu/paged_attention_kernels.h"
+#include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/simd_exp_avx2.h"
 
 namespace qwenrt::cpu {

@@ -1,6 +1,6 @@
 // AVX-512 paged attention: per block of keys, scores by 16-key groups of dot products;
 // softmax with the vector exp; weighted sum of value rows block by block. Same arithmetic
-// as attention_avx512.cc, with key rows found through the block table.
+// for every layout: a contiguous cache is one block as long as the cache (attention.cc).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "kernels/cpu/paged_attention_kernels.h"
+#include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/simd_exp_avx512.h"
 
 namespace qwenrt::cpu {

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <limits>
 
-#include "kernels/cpu/paged_attention_kernels.h"
+#include "kernels/cpu/kernel_tables.h"
 
 namespace qwenrt::cpu {
 namespace {
