@@ -95,7 +95,7 @@ ChatPlan plan_chat(const Json& body, const ServingModel& model, const RequestLim
     require_grammars(model, "tool_choice");
     try {
       plan.settings.sequence.grammar = grammar::CompiledGrammar::compile(
-          forced_tool_call_grammar(tools, plan.tool_choice), model.grammars->vocab(), model.tool_masks);
+          forced_tool_call_grammar(tools, plan.tool_choice), model.tool_vocab, model.tool_masks);
     } catch (const ApiError&) {
       throw;
     } catch (const Error& e) {

@@ -71,17 +71,18 @@ ServingModel make_serving_model(const Tokenizer& tokenizer, int64_t vocab_rows, 
   m.context_size = context_size;
   m.created = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
-  // Grammars may produce <tool_call> (forced calls are written with it) but never the
-  // reasoning tags: text under a grammar is never thought.
-  std::vector<int32_t> excluded;
-  for (const char* tag : {"<think>", "</think>"}) {
-    if (auto id = tokenizer.token_to_id(tag)) excluded.push_back(*id);
-  }
   const auto rows = static_cast<int32_t>(vocab_rows);
   if (rows < tokenizer.vocab_size()) return m;  // a test model: masks cannot cover the tokenizer
-  auto vocab = grammar::VocabularyIndex::build(tokenizer, rows, excluded);
-  m.grammars = std::make_shared<grammar::GrammarCache>(vocab);
-  m.tool_masks = std::make_shared<grammar::SharedMaskCache>(vocab);
+  // No grammar produces added tokens (they would read as markup inside JSON strings),
+  // except that forced calls write <tool_call> and </tool_call> with the model's own
+  // tokens, as it does unconstrained.
+  std::vector<int32_t> call_tags;
+  for (const char* tag : {"<tool_call>", "</tool_call>"}) {
+    if (auto id = tokenizer.token_to_id(tag)) call_tags.push_back(*id);
+  }
+  m.grammars = std::make_shared<grammar::GrammarCache>(grammar::VocabularyIndex::build(tokenizer, rows));
+  m.tool_vocab = grammar::VocabularyIndex::build(tokenizer, rows, {}, call_tags);
+  m.tool_masks = std::make_shared<grammar::SharedMaskCache>(m.tool_vocab);
   return m;
 }
 

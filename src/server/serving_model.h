@@ -29,6 +29,7 @@ struct ServingModel {
   // Null when the model's logit rows are fewer than the tokenizer's ids (tiny test
   // models): structured output is then refused with 400.
   std::shared_ptr<grammar::GrammarCache> grammars;       // response_format schemas
+  std::shared_ptr<const grammar::VocabularyIndex> tool_vocab;  // forced tool calls: also <tool_call> tokens
   std::shared_ptr<grammar::SharedMaskCache> tool_masks;  // shared by forced tool-call grammars
 
   // Throws ApiError 400 naming `param` when an id is outside the model's logit rows.

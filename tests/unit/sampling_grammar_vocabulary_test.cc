@@ -80,6 +80,25 @@ TEST(GrammarVocabulary, ExcludedIdsAreNeverCandidates) {
   EXPECT_TRUE(vocab->in_trie(tokenizer().encode("[")[0]));
 }
 
+TEST(GrammarVocabulary, AllowedAddedTokensWriteTheirMarkup) {
+  const int32_t allowed[] = {id_of("<tool_call>"), id_of("</tool_call>")};
+  const auto vocab = VocabularyIndex::build(tokenizer(), kModelRows, {}, allowed);
+  EXPECT_TRUE(vocab->in_trie(id_of("<tool_call>")));
+  EXPECT_FALSE(vocab->in_trie(id_of("<think>")));
+  // A forced call: <tool_call>\n{...}\n</tool_call>, opened with the model's own token.
+  Grammar g = json_schema_grammar(R"({"type":"object","additionalProperties":false})");
+  const RuleId object = g.root(), call = g.add_rule("call");
+  g.define(call, g.seq({g.literal("<tool_call>\n"), g.call(object), g.literal("\n</tool_call>")}));
+  g.set_root(call);
+  GrammarConstraint constraint(CompiledGrammar::compile(g, vocab), {id_of("<|im_end|>")});
+  std::vector<float> logits(kModelRows, 0.0f);
+  constraint.apply(logits.data(), kModelRows);
+  EXPECT_TRUE(constraint.mask().test(id_of("<tool_call>")));
+  EXPECT_FALSE(constraint.mask().test(id_of("</tool_call>")));
+  for (int32_t id : tokenizer().encode("<tool_call>\n{}\n</tool_call>")) constraint.accept(id);
+  EXPECT_TRUE(constraint.is_complete());
+}
+
 TEST(GrammarVocabulary, FewerModelRowsThanTokenizerIds) {
   // A small test model's 320 logit rows: only those ids can ever be produced.
   const auto vocab = VocabularyIndex::build(tokenizer(), 320);

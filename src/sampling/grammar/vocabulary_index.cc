@@ -21,13 +21,17 @@ VocabularyIndex::VocabularyIndex(std::vector<std::string> bytes, int32_t mask_si
 }
 
 std::shared_ptr<const VocabularyIndex> VocabularyIndex::build(const Tokenizer& tokenizer, int32_t mask_size,
-                                                              std::span<const int32_t> excluded) {
+                                                              std::span<const int32_t> excluded,
+                                                              std::span<const int32_t> allowed_added) {
   // A model with fewer logit rows than the tokenizer has ids (a small test model) can
   // never produce the ids beyond its rows: they are no candidates.
   const int32_t n = mask_size > 0 ? std::min(tokenizer.vocab_size(), mask_size) : tokenizer.vocab_size();
   std::vector<std::string> bytes(static_cast<size_t>(n));
   for (int32_t id = 0; id < n; ++id) {
     if (tokenizer.has_token(id) && !tokenizer.is_added(id)) bytes[id] = std::string(tokenizer.token_bytes(id));
+  }
+  for (int32_t id : allowed_added) {
+    if (id >= 0 && id < n && tokenizer.has_token(id)) bytes[id] = std::string(tokenizer.token_bytes(id));
   }
   for (int32_t id : excluded) {
     if (id >= 0 && id < n) bytes[id].clear();

@@ -25,10 +25,13 @@ class VocabularyIndex {
  public:
   // `mask_size`: bits in a token mask, the length of a logits row (the model's vocab
   // rows, e.g. 151936 for Qwen, which is more than the tokenizer's 151669 ids); 0 means
-  // tokenizer.vocab_size(). Ids at or beyond a smaller mask_size are no candidates. `excluded`: more ids no grammar may produce, beyond the
-  // added tokens.
+  // tokenizer.vocab_size(). Ids at or beyond a smaller mask_size are no candidates.
+  // `excluded`: more ids no grammar may produce, beyond the added tokens. `allowed_added`:
+  // added tokens that are candidates after all, for grammars whose literal markup is
+  // written with them (a forced call's <tool_call>, as the model itself writes it).
   static std::shared_ptr<const VocabularyIndex> build(const Tokenizer& tokenizer, int32_t mask_size = 0,
-                                                      std::span<const int32_t> excluded = {});
+                                                      std::span<const int32_t> excluded = {},
+                                                      std::span<const int32_t> allowed_added = {});
   // For tests and tools: an explicit vocabulary, ids = positions.
   static std::shared_ptr<const VocabularyIndex> from_tokens(std::vector<std::string> tokens,
                                                             int32_t mask_size = 0);
