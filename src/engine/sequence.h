@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "sampling/grammar/grammar_constraint.h"
-#include "sampling/sampler.h"
+#include "engine/constrained_step.h"
 #include "sampling/stop_strings.h"
 #include "tokenizer/tokenizer.h"
 
@@ -59,12 +58,10 @@ class Sequence {
   Engine::Callback on_event_;
   const SequenceContext& context_;
   int64_t budget_;
-  Sampler sampler_;
+  ConstrainedSampler sampler_;
   StopStringMatcher stops_;
   StreamDecoder decoder_;
-  std::optional<grammar::GrammarConstraint> grammar_;
   std::vector<int32_t> tokens_, generated_;
-  std::vector<float> raw_logits_;  // grammar resampling starts again from these
   bool finished_ = false;
 };
 

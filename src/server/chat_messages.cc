@@ -1,5 +1,6 @@
 #include "server/chat_messages.h"
 
+#include "chat/jinja/error.h"
 #include "server/api_error.h"
 
 namespace qwenrt::server {
@@ -80,6 +81,26 @@ Json template_messages(const Json& messages) {
     out.push_back(std::move(copy));
   }
   return out;
+}
+
+std::string render_chat_prompt(const ServingModel& model, const Json& body, const Json& tools,
+                               bool add_generation_prompt) {
+  ChatRequest request;
+  const Json* messages = get_field(body, "messages");
+  request.messages = template_messages(messages ? *messages : Json());
+  request.tools = tools;
+  request.add_generation_prompt = add_generation_prompt;
+  if (const Json* kwargs = get_field(body, "chat_template_kwargs")) {
+    if (!kwargs->is_object()) throw invalid_request("'chat_template_kwargs' must be an object", "chat_template_kwargs");
+    request.kwargs = *kwargs;
+  }
+  try {
+    return model.chat_template->render(request);
+  } catch (const jinja::TemplateError& e) {
+    throw invalid_request("chat template: " + e.detail(), "messages");
+  } catch (const Error& e) {
+    throw invalid_request(std::string("chat template: ") + e.what(), "messages");
+  }
 }
 
 }  // namespace qwenrt::server

@@ -1,6 +1,5 @@
 #include "server/chat_request.h"
 
-#include "chat/jinja/error.h"
 #include "server/api_error.h"
 #include "server/chat_messages.h"
 
@@ -12,28 +11,6 @@ void require_grammars(const ServingModel& model, const char* param) {
     throw invalid_request(std::string("structured output is not available for this model: its ") +
                               std::to_string(model.vocab_rows) + " logit rows do not cover the tokenizer",
                           param);
-  }
-}
-
-std::string render_prompt(const Json& body, const Json& tools, const ServingModel& model) {
-  if (!model.chat_template) {
-    throw invalid_request("model '" + model.id + "' has no chat template; use /v1/completions");
-  }
-  ChatRequest request;
-  const Json* messages = get_field(body, "messages");
-  request.messages = template_messages(messages ? *messages : Json());
-  request.tools = tools;
-  request.add_generation_prompt = true;
-  if (const Json* kwargs = get_field(body, "chat_template_kwargs")) {
-    if (!kwargs->is_object()) throw invalid_request("'chat_template_kwargs' must be an object", "chat_template_kwargs");
-    request.kwargs = *kwargs;
-  }
-  try {
-    return model.chat_template->render(request);
-  } catch (const jinja::TemplateError& e) {
-    throw invalid_request("chat template: " + e.detail(), "messages");
-  } catch (const Error& e) {
-    throw invalid_request(std::string("chat template: ") + e.what(), "messages");
   }
 }
 
@@ -82,7 +59,10 @@ ChatPlan plan_chat(const Json& body, const ServingModel& model, const RequestLim
   const Json* given_tools = get_field(body, "tools");
   const Json tools = show_tools && given_tools ? *given_tools : Json();
 
-  const std::string prompt = render_prompt(body, tools, model);
+  if (!model.chat_template) {
+    throw invalid_request("model '" + model.id + "' has no chat template; use /v1/completions");
+  }
+  const std::string prompt = render_chat_prompt(model, body, tools, /*add_generation_prompt=*/true);
   plan.settings.sequence.prompt = model.tokenizer->encode(prompt);
   model.check_prompt_ids(plan.settings.sequence.prompt, "messages");
 

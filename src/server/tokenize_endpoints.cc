@@ -1,33 +1,10 @@
 #include "server/tokenize_endpoints.h"
 
-#include "chat/jinja/error.h"
 #include "server/api_error.h"
 #include "server/chat_messages.h"
 #include "server/chat_request.h"
 
 namespace qwenrt::server {
-namespace {
-
-std::string render_messages(const ServingModel& model, const Json& body) {
-  if (!model.chat_template) throw invalid_request("model '" + model.id + "' has no chat template", "messages");
-  ChatRequest request;
-  request.messages = template_messages(body["messages"]);
-  if (const Json* tools = get_field(body, "tools")) request.tools = *tools;
-  request.add_generation_prompt = get_bool(body, "add_generation_prompt").value_or(true);
-  if (const Json* kwargs = get_field(body, "chat_template_kwargs")) {
-    if (!kwargs->is_object()) throw invalid_request("'chat_template_kwargs' must be an object", "chat_template_kwargs");
-    request.kwargs = *kwargs;
-  }
-  try {
-    return model.chat_template->render(request);
-  } catch (const jinja::TemplateError& e) {
-    throw invalid_request("chat template: " + e.detail(), "messages");
-  } catch (const Error& e) {
-    throw invalid_request(std::string("chat template: ") + e.what(), "messages");
-  }
-}
-
-}  // namespace
 
 ApiResponse handle_tokenize(const ServerContext& ctx, const Json& body) {
   check_model(body, ctx.model);
@@ -35,7 +12,12 @@ ApiResponse handle_tokenize(const ServerContext& ctx, const Json& body) {
   if (auto prompt = get_string(body, "prompt")) {
     text = *prompt;
   } else if (get_field(body, "messages")) {
-    text = render_messages(ctx.model, body);
+    if (!ctx.model.chat_template) {
+      throw invalid_request("model '" + ctx.model.id + "' has no chat template", "messages");
+    }
+    const Json* tools = get_field(body, "tools");
+    text = render_chat_prompt(ctx.model, body, tools ? *tools : Json(),
+                              get_bool(body, "add_generation_prompt").value_or(true));
   } else {
     throw invalid_request("'prompt' (a string) or 'messages' is required", "prompt");
   }
