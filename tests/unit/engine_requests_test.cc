@@ -79,20 +79,22 @@ TEST_F(EngineRequests, CachedBlocksAreEvictedWhenThePoolNeedsThem) {
 TEST_F(EngineRequests, CancelEndsTheStreamAndFreesItsBlocks) {
   Engine engine(model_, pool_, options());
   std::mt19937 rng(4);
-  std::promise<void> first_token;
-  bool signalled = false;
+  // The second event holds the engine thread until the cancel is in, so the sequence
+  // cannot finish first however the threads are scheduled.
+  std::promise<void> first_token, cancelled;
+  std::shared_future<void> cancel_sent = cancelled.get_future().share();
+  int events = 0;
   Collector c;
   auto collect = c.callback(0);
   const uint64_t id = engine.submit(greedy(random_prompt(rng, 100, vocab()), 150), [&](const SequenceEvent& e) {
     collect(e);
-    if (!signalled) {
-      signalled = true;
-      first_token.set_value();
-    }
+    if (++events == 1) first_token.set_value();
+    if (events == 2) cancel_sent.wait();
   });
   first_token.get_future().wait();
   EXPECT_GT(wait_for_metrics(engine, [](const EngineMetrics& m) { return m.kv_blocks_used > 0; }).kv_blocks_used, 0);
   engine.cancel(id);
+  cancelled.set_value();
   const Outcome out = c.wait()[0];
   EXPECT_EQ(out.finish_reason, "abort");
   EXPECT_EQ(out.finished_events, 1);
