@@ -36,6 +36,14 @@ inline ApiResponse json_response(const Json& body, int status = 200) {
   return r;
 }
 
+// The answer to a request whose client left before it was done: nobody reads it, but
+// the request metrics count it under nginx's 499 ("client closed request").
+inline ApiResponse client_closed_response() {
+  ApiResponse r;
+  r.status = 499;
+  return r;
+}
+
 // What handlers work with; owned by the server.
 struct ServerContext {
   const ServingModel& model;

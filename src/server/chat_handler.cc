@@ -45,11 +45,11 @@ class ChatStream : public EventStream {
 
 }  // namespace
 
-ApiResponse handle_chat_completions(ServerContext& ctx, const Json& body, Clock::time_point arrived) {
+ApiResponse handle_chat_completions(ServerContext& ctx, const Json& body, const RequestOrigin& origin) {
   ChatPlan plan = plan_chat(body, ctx.model, ctx.limits);
   std::vector<SequenceParams> sequences;
   for (int32_t i = 0; i < plan.settings.n; ++i) sequences.push_back(plan.settings.for_choice(i));
-  auto gen = std::make_unique<Generation>(ctx.engine, ctx.metrics, std::move(sequences), arrived);
+  auto gen = std::make_unique<Generation>(ctx.engine, ctx.metrics, std::move(sequences), origin.arrived);
   if (plan.settings.stream) {
     ApiResponse r;
     r.content_type = "text/event-stream";
@@ -58,7 +58,8 @@ ApiResponse handle_chat_completions(ServerContext& ctx, const Json& body, Clock:
   }
   ChatChoices choices(new_header(ctx), gen->size(), plan.output, plan.settings.logprobs, false, *ctx.model.tokenizer);
   while (!gen->done()) {
-    if (auto ev = gen->next(std::chrono::milliseconds(1000))) choices.add_event(ev->choice, ev->event);
+    if (origin.gone()) return client_closed_response();  // dropping gen cancels it
+    if (auto ev = gen->next(kClientCheckInterval)) choices.add_event(ev->choice, ev->event);
   }
   return json_response(choices.response());
 }

@@ -8,6 +8,6 @@ namespace qwenrt::server {
 
 // Throws ApiError for invalid requests and engine refusals (the HTTP layer maps
 // QueueFullError / ContextLengthError).
-ApiResponse handle_chat_completions(ServerContext& context, const Json& body, Clock::time_point arrived);
+ApiResponse handle_chat_completions(ServerContext& context, const Json& body, const RequestOrigin& origin);
 
 }  // namespace qwenrt::server

@@ -108,11 +108,13 @@ class CompletionStream : public EventStream {
   bool started_ = false, ended_ = false;
 };
 
-ApiResponse complete_whole(ServerContext& ctx, const CompletionPlan& plan, Generation& gen) {
+ApiResponse complete_whole(ServerContext& ctx, const CompletionPlan& plan, Generation& gen,
+                           const RequestOrigin& origin) {
   std::vector<ChoiceState> choices = initial_choices(plan);
   Usage usage = base_usage(plan);
   while (!gen.done()) {
-    auto ev = gen.next(std::chrono::milliseconds(1000));
+    if (origin.gone()) return client_closed_response();  // the caller drops gen: cancelled
+    auto ev = gen.next(kClientCheckInterval);
     if (!ev) continue;
     ChoiceState& s = choices[ev->choice];
     const SequenceEvent& e = ev->event;
@@ -134,7 +136,7 @@ ApiResponse complete_whole(ServerContext& ctx, const CompletionPlan& plan, Gener
 
 }  // namespace
 
-ApiResponse handle_completions(ServerContext& ctx, const Json& body, Clock::time_point arrived) {
+ApiResponse handle_completions(ServerContext& ctx, const Json& body, const RequestOrigin& origin) {
   CompletionPlan plan = plan_completion(body, ctx.model, ctx.limits);
   std::vector<SequenceParams> sequences;
   for (const CompletionPrompt& p : plan.prompts) {
@@ -143,8 +145,8 @@ ApiResponse handle_completions(ServerContext& ctx, const Json& body, Clock::time
       sequences.back().prompt = p.tokens;
     }
   }
-  auto gen = std::make_unique<Generation>(ctx.engine, ctx.metrics, std::move(sequences), arrived);
-  if (!plan.settings.stream) return complete_whole(ctx, plan, *gen);
+  auto gen = std::make_unique<Generation>(ctx.engine, ctx.metrics, std::move(sequences), origin.arrived);
+  if (!plan.settings.stream) return complete_whole(ctx, plan, *gen, origin);
   ApiResponse r;
   r.content_type = "text/event-stream";
   r.stream = std::make_unique<CompletionStream>(ctx, std::move(plan), std::move(gen));

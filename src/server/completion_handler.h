@@ -6,6 +6,6 @@
 
 namespace qwenrt::server {
 
-ApiResponse handle_completions(ServerContext& context, const Json& body, Clock::time_point arrived);
+ApiResponse handle_completions(ServerContext& context, const Json& body, const RequestOrigin& origin);
 
 }  // namespace qwenrt::server

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,17 @@
 namespace qwenrt::server {
 
 using Clock = std::chrono::steady_clock;
+
+// Where a request came from: when it arrived, and a check for whether its client has
+// left (null: never asked), which non-streaming answers poll while they wait.
+struct RequestOrigin {
+  Clock::time_point arrived;
+  std::function<bool()> client_gone;
+  bool gone() const { return client_gone && client_gone(); }
+};
+
+// How long a non-streaming answer waits for engine events between client checks.
+inline constexpr std::chrono::milliseconds kClientCheckInterval{250};
 
 struct ChoiceEvent {
   size_t choice = 0;  // index into the submitted sequences

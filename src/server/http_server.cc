@@ -6,6 +6,7 @@
 
 #include "server/api_error.h"
 #include "server/chat_handler.h"
+#include "server/client_connection.h"
 #include "server/completion_handler.h"
 #include "server/info_endpoints.h"
 #include "server/tokenize_endpoints.h"
@@ -70,13 +71,14 @@ struct HttpServer::Impl {
   HttpOptions options;
   httplib::Server http;
 
-  using Handler = std::function<ApiResponse(const Json& body, Clock::time_point arrived)>;
+  using Handler = std::function<ApiResponse(const Json& body, const RequestOrigin& origin)>;
 
   // Runs a JSON endpoint: parse, handle, map failures, count the outcome.
   void answer(const std::string& endpoint, const Request& req, Response& res, const Handler& handler) {
-    const Clock::time_point arrived = Clock::now();
+    auto connection = std::make_shared<ClientConnection>(req.remote_addr, req.remote_port);
+    const RequestOrigin origin{Clock::now(), [connection] { return connection->gone(); }};
     try {
-      ApiResponse r = handler(parse_request_body(req.body), arrived);
+      ApiResponse r = handler(parse_request_body(req.body), origin);
       res.status = r.status;
       if (r.stream) {
         std::shared_ptr<EventStream> stream = std::move(r.stream);
@@ -117,10 +119,10 @@ struct HttpServer::Impl {
   }
 
   void routes() {
-    post("/v1/chat/completions", [this](const Json& b, Clock::time_point t) { return handle_chat_completions(ctx, b, t); });
-    post("/v1/completions", [this](const Json& b, Clock::time_point t) { return handle_completions(ctx, b, t); });
-    post("/tokenize", [this](const Json& b, Clock::time_point) { return handle_tokenize(ctx, b); });
-    post("/detokenize", [this](const Json& b, Clock::time_point) { return handle_detokenize(ctx, b); });
+    post("/v1/chat/completions", [this](const Json& b, const RequestOrigin& o) { return handle_chat_completions(ctx, b, o); });
+    post("/v1/completions", [this](const Json& b, const RequestOrigin& o) { return handle_completions(ctx, b, o); });
+    post("/tokenize", [this](const Json& b, const RequestOrigin&) { return handle_tokenize(ctx, b); });
+    post("/detokenize", [this](const Json& b, const RequestOrigin&) { return handle_detokenize(ctx, b); });
     http.Get("/v1/models", [this](const Request&, Response& res) {
       const ApiResponse r = handle_models(ctx);
       res.set_content(r.body, r.content_type);

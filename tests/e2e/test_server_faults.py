@@ -1,5 +1,5 @@
-"""Faults `qwenrt serve` must survive (issue 5, point 5): a client leaving mid-stream
-frees its key/value blocks, a flood beyond capacity is answered 429 while accepted
+"""Faults `qwenrt serve` must survive (issue 5, point 5): a client leaving mid-stream, or
+before a non-streaming answer is ready, frees its key/value blocks, a flood beyond capacity is answered 429 while accepted
 streams complete, and thousands of malformed bodies leave the server up without
 growing its memory."""
 import concurrent.futures
@@ -68,6 +68,22 @@ def test_client_leaving_mid_stream_frees_its_blocks(server):
     m = server.metrics()
     assert m["qwenrt_sequences_aborted_total"] == aborted + 1
     assert m["qwenrt_requests_running"] == 0
+
+
+def test_client_leaving_a_non_streaming_request_frees_its_blocks(server):
+    assert wait_for(lambda: server.metrics()["qwenrt_kv_blocks_used"] == 0), server.metrics()
+    aborted = server.metrics()["qwenrt_sequences_aborted_total"]
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "count"}], "max_tokens": 900,
+            "ignore_eos": True, "temperature": 0}
+    conn.request("POST", "/v1/chat/completions", json.dumps(body), HEADERS)
+    assert wait_for(lambda: server.metrics()["qwenrt_kv_blocks_used"] > 0)  # it is generating
+    conn.sock.close()  # the client gives up without reading the answer
+    conn.close()
+    assert wait_for(lambda: server.metrics()["qwenrt_kv_blocks_used"] == 0), server.metrics()
+    m = server.metrics()
+    assert m["qwenrt_sequences_aborted_total"] == aborted + 1
+    assert m['qwenrt_requests_total{endpoint="/v1/chat/completions",status="499"}'] == 1
 
 
 def test_flood_beyond_capacity_gets_429_while_streams_complete(server):
