@@ -28,6 +28,17 @@ WeightView matrix(const Checkpoint& ckpt, const std::string& name, int64_t rows,
   return WeightView{t.dtype, rows, cols, t.data};
 }
 
+// A linear layer's weight: stored as is, or packed AWQ/GPTQ (base.qweight, ...) and
+// converted here into a buffer `w` keeps.
+WeightView linear(const Checkpoint& ckpt, const std::optional<PackedQuantConfig>& quant,
+                  const std::string& base, int64_t rows, int64_t cols, DecoderWeights& w) {
+  if (!has_packed_weight(ckpt, base)) return matrix(ckpt, base + ".weight", rows, cols);
+  check(quant.has_value(), "tensor " + base + ".qweight in " + ckpt.file_of(base + ".qweight") +
+                               " is packed (AWQ/GPTQ), but config.json has no quantization_config saying how");
+  w.converted.push_back(std::make_unique<ConvertedWeight>(convert_packed_weight(ckpt, *quant, base, rows, cols)));
+  return w.converted.back()->view;
+}
+
 // Norm weights and biases are tiny; they are widened to F32 once at load.
 std::vector<float> vector_f32(const Checkpoint& ckpt, const std::string& name, int64_t n) {
   const TensorView& t = expect_tensor(ckpt, name, {n});
@@ -40,6 +51,8 @@ std::vector<float> vector_f32(const Checkpoint& ckpt, const std::string& name, i
 
 DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s) {
   DecoderWeights w;
+  const std::optional<PackedQuantConfig> quant =
+      ckpt.gguf() ? std::nullopt : read_packed_quant_config(ckpt.dir());
   const int64_t q_width = s.n_heads * s.head_dim, kv_width = s.n_kv_heads * s.head_dim;
   w.embed_tokens = matrix(ckpt, "model.embed_tokens.weight", s.vocab, s.hidden);
   for (int64_t i = 0; i < s.n_layers; ++i) {
@@ -47,10 +60,10 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s)
     DecoderLayerWeights l;
     l.input_layernorm = vector_f32(ckpt, p + "input_layernorm.weight", s.hidden);
     l.post_attention_layernorm = vector_f32(ckpt, p + "post_attention_layernorm.weight", s.hidden);
-    l.q_proj = matrix(ckpt, p + "self_attn.q_proj.weight", q_width, s.hidden);
-    l.k_proj = matrix(ckpt, p + "self_attn.k_proj.weight", kv_width, s.hidden);
-    l.v_proj = matrix(ckpt, p + "self_attn.v_proj.weight", kv_width, s.hidden);
-    l.o_proj = matrix(ckpt, p + "self_attn.o_proj.weight", s.hidden, q_width);
+    l.q_proj = linear(ckpt, quant, p + "self_attn.q_proj", q_width, s.hidden, w);
+    l.k_proj = linear(ckpt, quant, p + "self_attn.k_proj", kv_width, s.hidden, w);
+    l.v_proj = linear(ckpt, quant, p + "self_attn.v_proj", kv_width, s.hidden, w);
+    l.o_proj = linear(ckpt, quant, p + "self_attn.o_proj", s.hidden, q_width, w);
     if (s.qkv_bias) {
       l.q_bias = vector_f32(ckpt, p + "self_attn.q_proj.bias", q_width);
       l.k_bias = vector_f32(ckpt, p + "self_attn.k_proj.bias", kv_width);
@@ -60,9 +73,9 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s)
       l.q_norm = vector_f32(ckpt, p + "self_attn.q_norm.weight", s.head_dim);
       l.k_norm = vector_f32(ckpt, p + "self_attn.k_norm.weight", s.head_dim);
     }
-    l.gate_proj = matrix(ckpt, p + "mlp.gate_proj.weight", s.intermediate, s.hidden);
-    l.up_proj = matrix(ckpt, p + "mlp.up_proj.weight", s.intermediate, s.hidden);
-    l.down_proj = matrix(ckpt, p + "mlp.down_proj.weight", s.hidden, s.intermediate);
+    l.gate_proj = linear(ckpt, quant, p + "mlp.gate_proj", s.intermediate, s.hidden, w);
+    l.up_proj = linear(ckpt, quant, p + "mlp.up_proj", s.intermediate, s.hidden, w);
+    l.down_proj = linear(ckpt, quant, p + "mlp.down_proj", s.hidden, s.intermediate, w);
     w.layers.push_back(std::move(l));
   }
   w.norm = vector_f32(ckpt, "model.norm.weight", s.hidden);

@@ -1,9 +1,11 @@
 // The tensors of a Qwen-family decoder, listed once: loading, shape validation and the
 // bytes-per-token count all walk this description. Names are the Hugging Face names.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "io/awq_gptq.h"
 #include "io/checkpoint.h"
 #include "model/causal_lm.h"
 #include "tensor/tensor.h"
@@ -23,10 +25,14 @@ struct DecoderWeights {
   std::vector<DecoderLayerWeights> layers;
   std::vector<float> norm;
   WeightView lm_head;       // [vocab, hidden]; the embedding itself when tied
+  // AWQ/GPTQ linears converted at load (io/awq_gptq.h); the views above point into them.
+  std::vector<std::unique_ptr<ConvertedWeight>> converted;
 };
 
 // Binds every tensor the shape calls for, checking each one's presence, rank, shape and
 // dtype against the config; errors name the tensor, its file and the expected shape.
+// Linears an AWQ/GPTQ checkpoint stores packed (config.json's quantization_config) are
+// converted to integer block types here.
 DecoderWeights bind_decoder_weights(const Checkpoint& checkpoint, const ModelShape& shape);
 
 // Bytes of the matrices one decode step streams from memory.

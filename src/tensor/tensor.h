@@ -31,6 +31,14 @@ struct WeightView {
   int64_t rows = 0;
   int64_t cols = 0;
   const void* data = nullptr;
+  // The same rows in the CPU's interleaved layout (kernels/cpu/quant_packed.h), made at
+  // load; null where there is none. Matmuls read it instead of data when set; data stays
+  // valid (row lookups of a tied embedding read it).
+  const void* packed = nullptr;
+  // When set, stored column j is input feature input_order[j] (a permutation of
+  // [0, cols)): GPTQ act-order weights keep each quantization group's columns together
+  // (io/awq_gptq.h). The matmul entry points gather x into this order first.
+  const int32_t* input_order = nullptr;
 
   size_t row_bytes() const { return static_cast<size_t>(dtype_row_bytes(dtype, cols)); }
   const uint8_t* row(int64_t r) const {

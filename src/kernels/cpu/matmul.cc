@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "kernels/cpu/dequantize.h"
 #include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/input_order.h"
 #include "kernels/cpu/ops.h"
 #include "kernels/cpu/quant_matmul.h"
 
@@ -91,6 +92,13 @@ namespace {
 // false, doing nothing, when no target is quantized.
 bool route_quantized(ThreadPool& pool, const float* x, int64_t m,
                      std::span<const MatmulTarget> targets) {
+  // Every entry point passes through here, so this is where permuted-column weights
+  // (GPTQ act-order) get their gathered x; the recursion sees no order left.
+  if (run_with_input_orders(x, m, targets, [&](const float* xo, std::span<const MatmulTarget> t) {
+        if (!route_quantized(pool, xo, m, t)) matmul_group_row_independent(pool, xo, m, t);
+      })) {
+    return true;
+  }
   const auto quantized = [](const MatmulTarget& t) { return is_quantized(t.w->dtype); };
   if (std::none_of(targets.begin(), targets.end(), quantized)) return false;
   if (std::all_of(targets.begin(), targets.end(), quantized)) {
