@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "kernels/cpu/ops.h"
+#include "kernels/cpu/quant_packed.h"
 
 namespace qwenrt {
 namespace {
@@ -33,7 +34,8 @@ void store_kv(const float* src, int64_t n, int64_t pos0, int64_t n_kv_heads, int
 
 QwenDecoder::QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& pool)
     : checkpoint_(std::move(checkpoint)), shape_(std::move(shape)), pool_(pool),
-      weights_(bind_decoder_weights(checkpoint_, shape_)) {
+      weights_(bind_decoder_weights(checkpoint_, shape_)),
+      packed_(PackedWeights::pack(weights_, pool_)) {
   // inv_freq = 1 / theta^(2i/d), as transformers computes it in F32.
   for (int64_t i = 0; i < shape_.head_dim / 2; ++i) {
     const float exponent = static_cast<float>(2 * i) / static_cast<float>(shape_.head_dim);
@@ -59,7 +61,7 @@ void QwenDecoder::forward(const int32_t* tokens, int64_t n, KVCache& cache, floa
               std::to_string(s.vocab));
     buf_.positions[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
     const WeightView& e = weights_.embed_tokens;
-    cpu::dequantize_row(e.dtype, e.row(tokens[t]), s.hidden, buf_.x.data() + t * s.hidden);
+    cpu::dequantize_weight_row(e, tokens[t], buf_.x.data() + t * s.hidden);
   }
 
   for (int64_t i = 0; i < s.n_layers; ++i) {

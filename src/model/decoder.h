@@ -7,6 +7,7 @@
 #include "io/checkpoint.h"
 #include "model/causal_lm.h"
 #include "model/decoder_weights.h"
+#include "model/weight_packing.h"
 
 namespace qwenrt {
 
@@ -35,6 +36,7 @@ class QwenDecoder : public CausalLM {
   ModelShape shape_;
   ThreadPool& pool_;
   DecoderWeights weights_;
+  PackedWeights packed_;  // the interleaved copies weights_' views point to
   std::vector<float> inv_freq_;
 
   // Activations of the current forward call, grown as needed: [n, width] each.

@@ -9,6 +9,7 @@
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/ops.h"
 #include "kernels/cpu/paged_attention.h"
+#include "kernels/cpu/quant_packed.h"
 #include "model/decoder.h"
 
 namespace qwenrt {
@@ -66,7 +67,7 @@ void QwenDecoder::forward_batch(std::span<const SequenceChunk> chunks, PagedKVCa
     for (int64_t t = 0; t < ch.n; ++t, ++r) {
       buf_.positions[static_cast<size_t>(r)] = static_cast<int32_t>(ch.start + t);
       const WeightView& e = weights_.embed_tokens;
-      cpu::dequantize_row(e.dtype, e.row(ch.tokens[t]), s.hidden, buf_.x.data() + r * s.hidden);
+      cpu::dequantize_weight_row(e, ch.tokens[t], buf_.x.data() + r * s.hidden);
     }
     if (ch.wants_logits) buf_.logit_rows.push_back(r - 1);
   }

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "kernels/cpu/dequantize.h"
 #include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/quant_packed.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -106,6 +107,44 @@ void run_rows(const QuantMatmulKernels& kernels, const MatmulTarget& t, const Ac
   }
 }
 
+// As run_rows, on w.packed (quant_packed.h): [n0, n1) are whole groups. x rows go in
+// chunks that stay in L2 while every weight group of the range passes over them.
+void run_packed(const PackedQuantKernels& pk, const MatmulTarget& t, const ActRows& act,
+                int64_t m, int64_t n0, int64_t n1) {
+  const WeightView& w = *t.w;
+  const auto dot = pk.dot[static_cast<int>(quant_type(w.dtype))];
+  const int64_t blocks = w.cols / dtype_block_elements(w.dtype);
+  const int64_t group_bytes = packed_group_bytes(w.dtype, w.cols);
+  const int64_t n = w.rows;
+  const auto* packed = static_cast<const uint8_t*>(w.packed);
+  const int64_t tile = pk.max_rows;
+  const int64_t chunk = std::max<int64_t>(tile, (int64_t{1} << 20) / std::max<int64_t>(1, act.stride) / tile * tile);
+  for (int64_t i0 = 0; i0 < m; i0 += chunk) {
+    const int64_t i1 = std::min(m, i0 + chunk);
+    for (int64_t j = n0; j < n1; j += kPackRows) {
+      const uint8_t* g = packed + j / kPackRows * group_bytes;
+      for (int64_t i = i0; i < i1; i += tile) {
+        const int rows = static_cast<int>(std::min<int64_t>(tile, i1 - i));
+        dot(g, act.data.get() + i * act.stride, act.stride, rows, blocks, t.y + i * n + j, n);
+      }
+    }
+    if (t.bias != nullptr) {
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = n0; j < n1; ++j) t.y[i * n + j] += t.bias[j];
+    }
+  }
+}
+
+// Whether t runs on its packed copy: only with the target that packed it.
+bool use_packed(const PackedQuantKernels* pk, const MatmulTarget& t) {
+  return pk != nullptr && t.w->packed != nullptr &&
+         pk->dot[static_cast<int>(quant_type(t.w->dtype))] != nullptr && t.w->rows % kPackRows == 0;
+}
+
+static_assert(kGrainRows % kPackRows == 0, "thread ranges must cut whole packed groups");
+
+int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
 }  // namespace
 
 void quant_matmul_group(ThreadPool& pool, const float* x, int64_t m,
@@ -123,7 +162,8 @@ void quant_matmul_group(ThreadPool& pool, const float* x, int64_t m,
     check(w.cols % dtype_block_elements(w.dtype) == 0,
           "matmul: weight row length is not a whole number of quantization blocks");
     (uses_act256(w.dtype) ? need256 : need32) = true;
-    total_rows += w.rows;
+    // Each target starts on a multiple of kGrainRows, so thread ranges cut whole groups.
+    total_rows += round_up(w.rows, kGrainRows);
   }
   if (k == 0) {
     for (const MatmulTarget& t : targets)
@@ -135,6 +175,7 @@ void quant_matmul_group(ThreadPool& pool, const float* x, int64_t m,
   const QuantMatmulKernels& kernels = *active_kernels().quant;
   const ActRows act32 = need32 ? quantize_rows(pool, kernels, x, m, k, false) : ActRows{};
   const ActRows act256 = need256 ? quantize_rows(pool, kernels, x, m, k, true) : ActRows{};
+  const PackedQuantKernels* packed = active_packed_kernels();
   // One parallel region over the rows of all the weights, as if they were stacked.
   pool.parallel_for(
       total_rows,
@@ -143,8 +184,15 @@ void quant_matmul_group(ThreadPool& pool, const float* x, int64_t m,
         for (const MatmulTarget& t : targets) {
           const int64_t n0 = std::max(begin - offset, int64_t{0});
           const int64_t n1 = std::min(end - offset, t.w->rows);
-          if (n0 < n1) run_rows(kernels, t, uses_act256(t.w->dtype) ? act256 : act32, m, n0, n1);
-          offset += t.w->rows;
+          const ActRows& act = uses_act256(t.w->dtype) ? act256 : act32;
+          if (n0 < n1) {
+            if (use_packed(packed, t)) {
+              run_packed(*packed, t, act, m, n0, n1);
+            } else {
+              run_rows(kernels, t, act, m, n0, n1);
+            }
+          }
+          offset += round_up(t.w->rows, kGrainRows);
         }
       },
       kGrainRows);

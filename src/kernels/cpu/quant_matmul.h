@@ -3,7 +3,9 @@
 // shared by all threads), then every output is an integer dot product per block, scaled
 // in F32. Decode (one x row) streams each weight row once; prompt processing tiles
 // several x rows (QuantMatmulKernels::max_rows) against blocks of weight rows so each weight block is unpacked
-// once per tile. A row's output is bit-identical whatever m it is computed in.
+// once per tile. Weights the loader repacked (WeightView::packed, quant_packed.h) take the
+// row-interleaved kernels instead, for decode and prompt alike. A row's output is
+// bit-identical whatever m it is computed in.
 #pragma once
 #include <cstdint>
 #include <span>
