@@ -8,11 +8,15 @@
 // - matmul matches the dequantize-then-F32 product within the error the int8 activation
 //   rounding allows: |x - d q| <= 0.51 d per element (d = max|x| / 127 of its block),
 //   so |dy| <= sum_i |w_i| 0.51 d_block(i), plus float rounding.
+// - The activation quantizers give llama.cpp's q8_0 / q8_K quants bit for bit on crafted
+//   rows (tests/goldens/quant/act_quant_llama.bin, tools/goldens/make_act_quant_goldens.py),
+//   q8_K's scale too; q8_0's scale is llama.cpp's before its rounding to F16.
 // - A row's output is bit-identical whether computed alone (m = 1), inside any batch,
 //   with any thread count, or in a matmul_group.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -131,6 +135,67 @@ TEST_P(QuantTest, ActivationQuantizationIsExact) {
           sum += r256[b].qs[i];
         }
         ASSERT_EQ(sum, r256[b].bsums[g]);
+      }
+    }
+  }
+}
+
+// llama.cpp's own quantizers (libggml-cpu's from_float for q8_0 and q8_K) on crafted rows:
+// .5 ties, both signs at max|x|, all-zero blocks, F16 underflow of d, massive outliers.
+// q8_0: the same qs, and d is the F32 value llama.cpp rounds to its F16 d (qwenrt keeps
+// the unrounded scale). q8_K: llama.cpp maps the extreme to -127 and negates d when that x
+// is positive; up to that sign, the same d, qs and bsums bit for bit.
+TEST_P(QuantTest, ActivationQuantizationEqualsLlamaCpp) {
+  ScopedSimdTarget target(GetParam());
+  const QuantMatmulKernels& kernels = *active_kernels().quant;
+  const std::string path = std::string(QWENRT_SOURCE_DIR) + "/tests/goldens/quant/act_quant_llama.bin";
+  FILE* f = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(f, nullptr) << path;
+  int32_t head[2];
+  ASSERT_EQ(std::fread(head, 4, 2, f), 2u);
+  const int64_t rows = head[0], n = head[1];
+  ASSERT_TRUE(rows > 0 && n > 0 && n % 256 == 0);
+  std::vector<float> x(static_cast<size_t>(rows * n));
+  std::vector<uint8_t> q8_0(static_cast<size_t>(rows * n / 32 * 34)), q8_k(static_cast<size_t>(rows * n / 256 * 292));
+  ASSERT_EQ(std::fread(x.data(), 4, x.size(), f), x.size());
+  ASSERT_EQ(std::fread(q8_0.data(), 1, q8_0.size(), f), q8_0.size());
+  ASSERT_EQ(std::fread(q8_k.data(), 1, q8_k.size(), f), q8_k.size());
+  std::fclose(f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x.data() + r * n;
+    std::vector<ActBlock32> a32(static_cast<size_t>(n / 32)), r32(a32.size());
+    std::vector<ActBlock256> a256(static_cast<size_t>(n / 256)), r256(a256.size());
+    kernels.quantize_act32(xr, n, a32.data());
+    kernels.quantize_act256(xr, n, a256.data());
+    reference::quantize_act32(xr, n, r32.data());
+    reference::quantize_act256(xr, n, r256.data());
+    ASSERT_EQ(std::memcmp(a32.data(), r32.data(), a32.size() * sizeof(ActBlock32)), 0) << r;
+    ASSERT_EQ(std::memcmp(a256.data(), r256.data(), a256.size() * sizeof(ActBlock256)), 0) << r;
+    for (int64_t b = 0; b < n / 32; ++b) {
+      SCOPED_TRACE(::testing::Message() << "row " << r << " q8_0 block " << b);
+      const uint8_t* g = q8_0.data() + (r * n / 32 + b) * 34;
+      uint16_t d16;
+      std::memcpy(&d16, g, 2);
+      EXPECT_EQ(f32_to_f16(a32[b].d), d16) << a32[b].d;
+      int sum = 0;
+      for (int i = 0; i < 32; ++i) {
+        ASSERT_EQ(a32[b].qs[i], static_cast<int8_t>(g[2 + i])) << i;
+        sum += a32[b].qs[i];
+      }
+      EXPECT_EQ(a32[b].sum, sum);
+    }
+    for (int64_t b = 0; b < n / 256; ++b) {
+      SCOPED_TRACE(::testing::Message() << "row " << r << " q8_K block " << b);
+      const uint8_t* g = q8_k.data() + (r * n / 256 + b) * 292;
+      float d;
+      std::memcpy(&d, g, 4);
+      const int sign = d < 0.0f ? -1 : 1;
+      EXPECT_EQ(a256[b].d, std::fabs(d));
+      for (int i = 0; i < 256; ++i) ASSERT_EQ(a256[b].qs[i], sign * static_cast<int8_t>(g[4 + i])) << i;
+      for (int j = 0; j < 16; ++j) {
+        int16_t bs;
+        std::memcpy(&bs, g + 260 + 2 * j, 2);
+        EXPECT_EQ(a256[b].bsums[j], sign * bs) << j;
       }
     }
   }

@@ -44,7 +44,8 @@ struct MatmulKernels {
 };
 
 // Activations quantized on the fly for the integer dot products (quant_matmul.h): int8
-// values x ~= d * qs with d = max|x| / 127 over the block.
+// values x ~= d * qs with d ~= max|x| / 127 over the block, as llama.cpp's q8_0 / q8_K
+// (ops_reference.h's quantize_act32 / quantize_act256 say exactly).
 // Blocks of 32 for the 32-element weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1); sum is
 // the sum of qs, which turns the weights' unsigned quants and offsets into signed dots.
 struct ActBlock32 {

@@ -23,7 +23,10 @@ void attention(const float* q, int64_t n_tokens, int64_t n_past, const float* k,
 void dequantize_row(DType dtype, const void* src, int64_t n, float* dst);
 
 // Activation quantization for the integer-dot matmul (kernel_tables.h's ActBlock32 /
-// ActBlock256): d = max|x| / 127, qs = round-half-even(x * (127 / max|x|)), all-zero
+// ActBlock256), llama.cpp's on x86 (tests/goldens/quant/act_quant_llama.bin): qs =
+// round-half-even(x * (127 / max|x|)) bit for bit; ActBlock256 (q8_K): d = 1 / (127 /
+// max|x|), bit for bit too; ActBlock32 (q8_0): d = max|x| / 127 in F32, where llama.cpp
+// stores it rounded to F16 (a 2^-11 relative scale error qwenrt does not add). All-zero
 // blocks get d = 0, qs = 0. n is a multiple of the block size.
 void quantize_act32(const float* x, int64_t n, ActBlock32* dst);
 void quantize_act256(const float* x, int64_t n, ActBlock256* dst);

@@ -302,6 +302,8 @@ inline void sums16(__m256i q, int* lo, int* hi) {
   *hi = _mm_cvtsi128_si32(_mm_add_epi32(c2, _mm_shuffle_epi32(c2, 0xB1)));
 }
 
+// Blocks of 32 as llama.cpp's q8_0 (x86 quantize_row_q8_0): the same qs, from the
+// unrounded 127 / max|x|; d = max|x| / 127 kept in F32 (llama.cpp rounds it to F16).
 void quantize_act32(const float* x, int64_t n, ActBlock32* dst) {
   for (int64_t b = 0; b < n / 32; ++b, x += 32) {
     const float amax = abs_max(x, 32);
@@ -314,11 +316,15 @@ void quantize_act32(const float* x, int64_t n, ActBlock32* dst) {
   }
 }
 
+// Blocks of 256 as llama.cpp's q8_K (quantize_row_q8_K_ref, ggml_quantize_mat_q8_K_4x8):
+// d = 1 / (127 / max|x|), the reciprocal of the multiplier (llama.cpp's signs aside:
+// it maps the extreme to -127 and negates d, which leaves every product unchanged).
 void quantize_act256(const float* x, int64_t n, ActBlock256* dst) {
   for (int64_t b = 0; b < n / 256; ++b, x += 256) {
     const float amax = abs_max(x, 256);
-    dst[b].d = amax / 127.0f;
-    const __m256 inv = _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
+    const float iscale = amax != 0.0f ? 127.0f / amax : 0.0f;
+    dst[b].d = amax != 0.0f ? 1.0f / iscale : 0.0f;
+    const __m256 inv = _mm256_set1_ps(iscale);
     for (int j = 0; j < 8; ++j) {
       const __m256i q = quantize32(x + 32 * j, inv);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst[b].qs + 32 * j), q);

@@ -172,6 +172,7 @@ void quantize_act256(const float* x, int64_t n, ActBlock256* dst) {
     ActBlock256& out = dst[b];
     float inv;
     act_scale(x, 256, &out.d, &inv);
+    out.d = inv != 0.0f ? 1.0f / inv : 0.0f;  // llama.cpp's q8_K: d = 1 / iscale
     for (int g = 0; g < 16; ++g) {
       int sum = 0;
       for (int i = 16 * g; i < 16 * g + 16; ++i) {
