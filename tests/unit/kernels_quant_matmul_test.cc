@@ -33,39 +33,12 @@ namespace {
 
 using testing::GuardedBuffer;
 using testing::kEps;
+using testing::fill_random_blocks;
 using testing::Random;
 using testing::ScopedSimdTarget;
 
 const DType kQuantTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0,
                              DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K};
-
-void put_half(uint8_t* p, float v) {
-  const uint16_t h = f32_to_f16(v);
-  std::memcpy(p, &h, 2);
-}
-
-// Random quants with small finite scales (offsets of the f16 fields per ggml-common.h).
-void fill_blocks(DType dtype, int64_t blocks, Random& rng, uint8_t* dst) {
-  const int64_t bytes = dtype_block_bytes(dtype);
-  for (int64_t i = 0; i < blocks * bytes; ++i) dst[i] = static_cast<uint8_t>(rng.next_u32());
-  for (int64_t b = 0; b < blocks; ++b) {
-    uint8_t* p = dst + b * bytes;
-    switch (dtype) {
-      case DType::Q8_0:
-      case DType::Q4_0:
-      case DType::Q5_0: put_half(p, rng.uniform(-0.05f, 0.05f)); break;
-      case DType::Q4_1:
-      case DType::Q5_1:
-      case DType::Q4_K:
-      case DType::Q5_K:
-        put_half(p, rng.uniform(-0.05f, 0.05f));
-        put_half(p + 2, rng.uniform(-0.05f, 0.05f));
-        break;
-      case DType::Q6_K: put_half(p + 208, rng.uniform(-0.05f, 0.05f)); break;
-      default: FAIL() << "not quantized";
-    }
-  }
-}
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
@@ -79,7 +52,7 @@ TEST_P(QuantTest, DequantizeRowIsExact) {
     for (int64_t blocks : {1, 2, 5}) {
       const int64_t n = blocks * be;
       GuardedBuffer src(static_cast<size_t>(dtype_row_bytes(dtype, n)), 1);  // misaligned
-      fill_blocks(dtype, blocks, rng, src.bytes());
+      fill_random_blocks(dtype, blocks, rng, src.bytes());
       GuardedBuffer dst(static_cast<size_t>(n) * 4);
       std::vector<float> want(n);
       dequantize_row(dtype, src.bytes(), n, dst.floats());
@@ -215,7 +188,7 @@ Problem make_problem(DType dtype, int64_t m, int64_t n, int64_t k, uint64_t seed
   Random rng(seed);
   Problem p{dtype, m, n, k, {}, {}, {}};
   p.w.resize(static_cast<size_t>(n * dtype_row_bytes(dtype, k)));
-  fill_blocks(dtype, n * (k / dtype_block_elements(dtype)), rng, p.w.data());
+  fill_random_blocks(dtype, n * (k / dtype_block_elements(dtype)), rng, p.w.data());
   p.x.resize(static_cast<size_t>(m * k));
   rng.fill(p.x.data(), m * k);
   p.bias.resize(static_cast<size_t>(n));

@@ -23,29 +23,10 @@ namespace qwenrt::cpu {
 namespace {
 
 using testing::kEps;
+using testing::fill_random_blocks;
 using testing::Random;
 
 const DType kPackedTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q4_K, DType::Q6_K};
-
-void put_half(uint8_t* p, float v) {
-  const uint16_t h = f32_to_f16(v);
-  std::memcpy(p, &h, 2);
-}
-
-// Random bytes with small finite f16 scales (offsets per ggml-common.h).
-void fill_blocks(DType dtype, int64_t blocks, Random& rng, uint8_t* dst) {
-  const int64_t bytes = dtype_block_bytes(dtype);
-  for (int64_t i = 0; i < blocks * bytes; ++i) dst[i] = static_cast<uint8_t>(rng.next_u32());
-  for (int64_t b = 0; b < blocks; ++b) {
-    uint8_t* p = dst + b * bytes;
-    if (dtype == DType::Q6_K) {
-      put_half(p + 208, rng.uniform(-0.05f, 0.05f));
-    } else {
-      put_half(p, rng.uniform(-0.05f, 0.05f));
-      if (dtype == DType::Q4_K) put_half(p + 2, rng.uniform(-0.05f, 0.05f));
-    }
-  }
-}
 
 struct Packed {
   DType dtype;
@@ -62,7 +43,7 @@ Packed make_packed(ThreadPool& pool, DType dtype, int64_t n, int64_t k, uint64_t
   Random rng(seed);
   Packed p{dtype, n, k, {}, {}};
   p.w.resize(static_cast<size_t>(n * dtype_row_bytes(dtype, k)));
-  fill_blocks(dtype, n * (k / dtype_block_elements(dtype)), rng, p.w.data());
+  fill_random_blocks(dtype, n * (k / dtype_block_elements(dtype)), rng, p.w.data());
   const WeightView v = p.view();
   if (can_pack(v)) {
     p.packed.resize(packed_weight_bytes(v));

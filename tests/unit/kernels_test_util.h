@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/cpu/dispatch.h"
+#include "tensor/dtype.h"
 
 namespace qwenrt::cpu::testing {
 
@@ -87,6 +88,34 @@ inline int64_t ulp_distance(float a, float b) {
   if (ia < 0) ia = std::numeric_limits<int32_t>::min() - ia;
   if (ib < 0) ib = std::numeric_limits<int32_t>::min() - ib;
   return std::llabs(static_cast<int64_t>(ia) - static_cast<int64_t>(ib));
+}
+
+inline void put_half(uint8_t* p, float v) {
+  const uint16_t h = f32_to_f16(v);
+  std::memcpy(p, &h, 2);
+}
+
+// Random quantized blocks with small finite scales (offsets of the f16 fields per ggml-common.h).
+inline void fill_random_blocks(DType dtype, int64_t blocks, Random& rng, uint8_t* dst) {
+  const int64_t bytes = dtype_block_bytes(dtype);
+  for (int64_t i = 0; i < blocks * bytes; ++i) dst[i] = static_cast<uint8_t>(rng.next_u32());
+  for (int64_t b = 0; b < blocks; ++b) {
+    uint8_t* p = dst + b * bytes;
+    switch (dtype) {
+      case DType::Q8_0:
+      case DType::Q4_0:
+      case DType::Q5_0: put_half(p, rng.uniform(-0.05f, 0.05f)); break;
+      case DType::Q4_1:
+      case DType::Q5_1:
+      case DType::Q4_K:
+      case DType::Q5_K:
+        put_half(p, rng.uniform(-0.05f, 0.05f));
+        put_half(p + 2, rng.uniform(-0.05f, 0.05f));
+        break;
+      case DType::Q6_K: put_half(p + 208, rng.uniform(-0.05f, 0.05f)); break;
+      default: FAIL() << "not quantized";
+    }
+  }
 }
 
 }  // namespace qwenrt::cpu::testing
