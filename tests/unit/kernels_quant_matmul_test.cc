@@ -33,6 +33,8 @@ namespace {
 
 using testing::GuardedBuffer;
 using testing::kEps;
+using testing::dequantized_dot;
+using testing::DequantizedDot;
 using testing::fill_random_blocks;
 using testing::Random;
 using testing::ScopedSimdTarget;
@@ -220,7 +222,6 @@ void check_against_references(const Problem& p, const float* bias, const std::ve
   const int64_t k = p.k, be = dtype_block_elements(p.dtype), blocks = k / be;
   const int64_t row_bytes = dtype_row_bytes(p.dtype, k);
   const bool act256 = reference::uses_act256(p.dtype);
-  std::vector<float> wf(static_cast<size_t>(k));
   for (int64_t i = 0; i < p.m; ++i) {
     const float* xi = p.x.data() + i * k;
     std::vector<ActBlock32> a32(static_cast<size_t>(k / 32));
@@ -244,17 +245,9 @@ void check_against_references(const Problem& p, const float* bias, const std::ve
       ASSERT_NEAR(got, want, bound) << "vs the integer reference";
 
       // Against dequantize-then-F32 (in double).
-      dequantize_row_reference(p.dtype, wr, k, wf.data());
-      double exact = b, act_err = 0.0, abs_prod = 0.0;
-      for (int64_t kk = 0; kk < k; ++kk) {
-        const int64_t blk = kk / (act256 ? 256 : 32);
-        const double d = act256 ? a256[static_cast<size_t>(blk)].d : a32[static_cast<size_t>(blk)].d;
-        exact += static_cast<double>(xi[kk]) * wf[static_cast<size_t>(kk)];
-        act_err += 0.51 * d * std::fabs(wf[static_cast<size_t>(kk)]);
-        abs_prod += std::fabs(static_cast<double>(xi[kk]) * wf[static_cast<size_t>(kk)]);
-      }
-      const double f_bound = bound + act_err + 8.0 * kEps * (abs_prod + abs_terms);
-      ASSERT_NEAR(got, exact, f_bound) << "vs dequantize-then-F32";
+      const DequantizedDot f = dequantized_dot(p.dtype, wr, xi, k, act256 ? nullptr : a32.data(),
+                                               act256 ? a256.data() : nullptr, b);
+      ASSERT_NEAR(got, f.exact, bound + f.act_err + 8.0 * kEps * (f.abs_prod + abs_terms)) << "vs dequantize-then-F32";
     }
   }
 }

@@ -23,6 +23,8 @@ namespace qwenrt::cpu {
 namespace {
 
 using testing::kEps;
+using testing::dequantized_dot;
+using testing::DequantizedDot;
 using testing::fill_random_blocks;
 using testing::Random;
 
@@ -77,7 +79,6 @@ void check(const Packed& p, const std::vector<uint8_t>& w, const std::vector<flo
   const int64_t k = p.k, blocks = k / dtype_block_elements(p.dtype);
   const int64_t row_bytes = dtype_row_bytes(p.dtype, k);
   const bool act256 = reference::uses_act256(p.dtype);
-  std::vector<float> wf(static_cast<size_t>(k));
   std::vector<ActBlock32> a32(static_cast<size_t>(k / 32));
   std::vector<ActBlock256> a256(static_cast<size_t>(std::max<int64_t>(1, k / 256)));
   for (int64_t i = 0; i < m; ++i) {
@@ -97,16 +98,9 @@ void check(const Packed& p, const std::vector<uint8_t>& w, const std::vector<flo
       const double got = y[static_cast<size_t>(i * p.n + j)];
       const double bound = 4.0 * kEps * static_cast<double>(blocks + 8) * abs_terms + 4.0 * kEps * std::fabs(b) + 1e-30;
       ASSERT_NEAR(got, want, bound) << "vs the integer reference";
-      dequantize_row_reference(p.dtype, wr, k, wf.data());
-      double exact = b, act_err = 0.0, abs_prod = 0.0;
-      for (int64_t kk = 0; kk < k; ++kk) {
-        const int64_t blk = kk / (act256 ? 256 : 32);
-        const double d = act256 ? a256[static_cast<size_t>(blk)].d : a32[static_cast<size_t>(blk)].d;
-        exact += static_cast<double>(xi[kk]) * wf[static_cast<size_t>(kk)];
-        act_err += 0.51 * d * std::fabs(wf[static_cast<size_t>(kk)]);
-        abs_prod += std::fabs(static_cast<double>(xi[kk]) * wf[static_cast<size_t>(kk)]);
-      }
-      ASSERT_NEAR(got, exact, bound + act_err + 8.0 * kEps * (abs_prod + abs_terms)) << "vs dequantize-then-F32";
+      const DequantizedDot f = dequantized_dot(p.dtype, wr, xi, k, act256 ? nullptr : a32.data(),
+                                               act256 ? a256.data() : nullptr, b);
+      ASSERT_NEAR(got, f.exact, bound + f.act_err + 8.0 * kEps * (f.abs_prod + abs_terms)) << "vs dequantize-then-F32";
     }
   }
 }

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/ops.h"
+#include "tensor/quant_reference.h"
 #include "tensor/dtype.h"
 
 namespace qwenrt::cpu::testing {
@@ -116,6 +118,30 @@ inline void fill_random_blocks(DType dtype, int64_t blocks, Random& rng, uint8_t
       default: FAIL() << "not quantized";
     }
   }
+}
+
+// One output of a quantized matmul computed from the dequantized weight row and the F32
+// activations (in double), with what the int8 activation rounding may add to its error:
+// act_err (half a step of each activation block times |w|) and abs_prod (sum |x w|).
+struct DequantizedDot {
+  double exact = 0.0, act_err = 0.0, abs_prod = 0.0;
+};
+inline DequantizedDot dequantized_dot(DType dtype, const uint8_t* w_row, const float* x, int64_t k,
+                                      const ActBlock32* a32, const ActBlock256* a256, double bias) {
+  const bool act256 = a256 != nullptr;
+  std::vector<float> wf(static_cast<size_t>(k));
+  dequantize_row_reference(dtype, w_row, k, wf.data());
+  DequantizedDot r;
+  r.exact = bias;
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const int64_t blk = kk / (act256 ? 256 : 32);
+    const double d = act256 ? a256[blk].d : a32[blk].d;
+    const double w = wf[static_cast<size_t>(kk)];
+    r.exact += static_cast<double>(x[kk]) * w;
+    r.act_err += 0.51 * d * std::fabs(w);
+    r.abs_prod += std::fabs(static_cast<double>(x[kk]) * w);
+  }
+  return r;
 }
 
 }  // namespace qwenrt::cpu::testing

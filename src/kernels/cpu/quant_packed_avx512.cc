@@ -128,6 +128,18 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
 // Per block: d * sum_j sc_j (q . x)_j - dmin * sum_j mn_j bsum_j. The mins term goes first
 // (vpdpwssd of (mn, mn) int16 pairs with the activation's pairs of 16-element sums).
 
+// A K-quant block's exact integer sums into the float accumulators, scaled by the
+// weight's and the activation's block scales: one fma per output per block, in block order.
+template <int R>
+inline void add_block256(__m512* acc, const __m512i* isum, __m512 dw, const void* act, int64_t stride,
+                         int64_t b) {
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(act256(act, stride, r)[b].d));
+    acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), scale, acc[r]);
+  }
+}
+
 template <int R>
 void q4_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blocks, float* out,
                  int64_t out_stride) {
@@ -170,11 +182,7 @@ void q4_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
         isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(s, sc));
       }
     }
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(act256(act, stride, r)[b].d));
-      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), scale, acc[r]);
-    }
+    add_block256<R>(acc, isum, dw, act, stride, b);
   }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(out + r * out_stride, acc[r]);
@@ -229,11 +237,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
         isum[r] = _mm512_add_epi32(isum[r], _mm512_add_epi32(_mm512_mullo_epi32(s0, sc0), _mm512_mullo_epi32(s1, sc1)));
       }
     }
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(act256(act, stride, r)[b].d));
-      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), scale, acc[r]);
-    }
+    add_block256<R>(acc, isum, dw, act, stride, b);
   }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(out + r * out_stride, acc[r]);
