@@ -69,6 +69,13 @@ inline __m512i load_bytes_i32(const uint8_t* p, bool is_signed) {
   return is_signed ? _mm512_cvtepi8_epi32(v) : _mm512_cvtepu8_epi32(v);
 }
 
+// The low (hi = 0) or high nibble of every byte of v.
+template <int hi>
+inline __m512i nibbles(__m512i v, __m512i low4) {
+  if constexpr (hi == 0) return _mm512_and_si512(v, low4);
+  else return _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+}
+
 // ---- 32-element blocks: Q8_0 (q + 128 stored), Q4_0 (nibbles, zero point 8), Q5_0 --
 // (nibbles plus a 64-byte k-group of fifth bits: bit h of byte e is k-group h's, bit
 // 4 + h k-group h + 4's; zero point 16).
@@ -166,21 +173,24 @@ void q4_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) isum[r] = _mm512_setzero_si512();
     // Sub-block j = 2c + hi: the low (hi = 0) or high nibbles of chunk c's 8 k-groups.
-#pragma GCC unroll 2
-    for (int j = 0; j < 8; ++j) {
-      const uint8_t* q = p + 320 + 64 * 8 * (j / 2);
-      const int shift = 4 * (j % 2);
+    // hi is a compile-time constant so the low half costs no shift.
+    auto sub_block = [&]<int hi>(int c) {
+      const int j = 2 * c + hi;
+      const uint8_t* q = p + 320 + 64 * 8 * c;
       const __m512i sc = load_bytes_i32(p + 64 + 16 * j, false);
       __m512i w[8];
 #pragma GCC unroll 8
-      for (int kg = 0; kg < 8; ++kg)
-        w[kg] = _mm512_and_si512(_mm512_srl_epi16(load512(q + 64 * kg), _mm_cvtsi32_si128(shift)), low4);
+      for (int kg = 0; kg < 8; ++kg) w[kg] = nibbles<hi>(load512(q + 64 * kg), low4);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         const int8_t* x = act256(act, stride, r)[b].qs + 32 * j;
         const __m512i s = dot_kgroups<R, 8>(w, x, _mm512_setzero_si512());
         isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(s, sc));
       }
+    };
+    for (int c = 0; c < 4; ++c) {
+      sub_block.template operator()<0>(c);
+      sub_block.template operator()<1>(c);
     }
     add_block256<R>(acc, isum, dw, act, stride, b);
   }
@@ -210,11 +220,10 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
     for (int r = 0; r < R; ++r) isum[r] = _mm512_setzero_si512();
     // Sub-block j = 2c + hi of 32 elements: nibbles as Q4_K, high bits from H(c, 2 hi + kg / 4)
     // bits 2 (kg % 4); scales s = 2j (k-groups 0..3) and 2j + 1 (4..7).
-#pragma GCC unroll 2
-    for (int j = 0; j < 8; ++j) {
-      const uint8_t* q = p + 32 + 256 + 768 * (j / 2);  // chunk c = j / 2: nibbles, then highs
-      const uint8_t* hq = q + 8 * 64 + 64 * 2 * (j % 2);
-      const __m128i shift = _mm_cvtsi32_si128(4 * (j % 2));
+    auto sub_block = [&]<int hi>(int c) {
+      const int j = 2 * c + hi;
+      const uint8_t* q = p + 32 + 256 + 768 * c;  // chunk c: nibbles, then highs
+      const uint8_t* hq = q + 8 * 64 + 64 * 2 * hi;
       __m512i w[8];
 #pragma GCC unroll 2
       for (int half = 0; half < 2; ++half) {
@@ -222,7 +231,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
         const __m512i hb[4] = {_mm512_slli_epi16(h, 4), _mm512_slli_epi16(h, 2), h, _mm512_srli_epi16(h, 2)};
 #pragma GCC unroll 4
         for (int t = 0; t < 4; ++t) {
-          const __m512i v = _mm512_and_si512(_mm512_srl_epi16(load512(q + 64 * (4 * half + t)), shift), low4);
+          const __m512i v = nibbles<hi>(load512(q + 64 * (4 * half + t)), low4);
           w[4 * half + t] = _mm512_ternarylogic_epi32(v, hb[t], bits45, 0xF8);  // v | (hb & bits45)
         }
       }
@@ -236,6 +245,10 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
         const __m512i s1 = dot_kgroups<R, 4>(w + 4, x + 16, _mm512_set1_epi32(-32 * bsums[1]));
         isum[r] = _mm512_add_epi32(isum[r], _mm512_add_epi32(_mm512_mullo_epi32(s0, sc0), _mm512_mullo_epi32(s1, sc1)));
       }
+    };
+    for (int c = 0; c < 4; ++c) {
+      sub_block.template operator()<0>(c);
+      sub_block.template operator()<1>(c);
     }
     add_block256<R>(acc, isum, dw, act, stride, b);
   }
