@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "io/checkpoint.h"
 #include "tensor/tensor.h"
 
@@ -59,8 +60,10 @@ bool has_packed_weight(const Checkpoint& ckpt, const std::string& base);
 // Converts `base`.qweight/.qzeros/.scales (and GPTQ's .g_idx) into a [rows, cols] weight
 // (rows = out_features). Throws Error naming the tensor and its file on a missing
 // tensor, a wrong shape or dtype, an out-of-range g_idx, or values the target type
-// cannot hold exactly.
+// cannot hold exactly. The rows are converted on `pool`; the bytes, and which error is
+// thrown, do not depend on its size.
 ConvertedWeight convert_packed_weight(const Checkpoint& ckpt, const PackedQuantConfig& config,
-                                      const std::string& base, int64_t rows, int64_t cols);
+                                      const std::string& base, int64_t rows, int64_t cols,
+                                      ThreadPool& pool);
 
 }  // namespace qwenrt

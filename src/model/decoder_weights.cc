@@ -31,11 +31,13 @@ WeightView matrix(const Checkpoint& ckpt, const std::string& name, int64_t rows,
 // A linear layer's weight: stored as is, or packed AWQ/GPTQ (base.qweight, ...) and
 // converted here into a buffer `w` keeps.
 WeightView linear(const Checkpoint& ckpt, const std::optional<PackedQuantConfig>& quant,
-                  const std::string& base, int64_t rows, int64_t cols, DecoderWeights& w) {
+                  const std::string& base, int64_t rows, int64_t cols, DecoderWeights& w,
+                  ThreadPool& pool) {
   if (!has_packed_weight(ckpt, base)) return matrix(ckpt, base + ".weight", rows, cols);
   check(quant.has_value(), "tensor " + base + ".qweight in " + ckpt.file_of(base + ".qweight") +
                                " is packed (AWQ/GPTQ), but config.json has no quantization_config saying how");
-  w.converted.push_back(std::make_unique<ConvertedWeight>(convert_packed_weight(ckpt, *quant, base, rows, cols)));
+  w.converted.push_back(
+      std::make_unique<ConvertedWeight>(convert_packed_weight(ckpt, *quant, base, rows, cols, pool)));
   return w.converted.back()->view;
 }
 
@@ -49,7 +51,7 @@ std::vector<float> vector_f32(const Checkpoint& ckpt, const std::string& name, i
 
 }  // namespace
 
-DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s) {
+DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s, ThreadPool& pool) {
   DecoderWeights w;
   const std::optional<PackedQuantConfig> quant =
       ckpt.gguf() ? std::nullopt : read_packed_quant_config(ckpt.dir());
@@ -60,10 +62,10 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s)
     DecoderLayerWeights l;
     l.input_layernorm = vector_f32(ckpt, p + "input_layernorm.weight", s.hidden);
     l.post_attention_layernorm = vector_f32(ckpt, p + "post_attention_layernorm.weight", s.hidden);
-    l.q_proj = linear(ckpt, quant, p + "self_attn.q_proj", q_width, s.hidden, w);
-    l.k_proj = linear(ckpt, quant, p + "self_attn.k_proj", kv_width, s.hidden, w);
-    l.v_proj = linear(ckpt, quant, p + "self_attn.v_proj", kv_width, s.hidden, w);
-    l.o_proj = linear(ckpt, quant, p + "self_attn.o_proj", s.hidden, q_width, w);
+    l.q_proj = linear(ckpt, quant, p + "self_attn.q_proj", q_width, s.hidden, w, pool);
+    l.k_proj = linear(ckpt, quant, p + "self_attn.k_proj", kv_width, s.hidden, w, pool);
+    l.v_proj = linear(ckpt, quant, p + "self_attn.v_proj", kv_width, s.hidden, w, pool);
+    l.o_proj = linear(ckpt, quant, p + "self_attn.o_proj", s.hidden, q_width, w, pool);
     if (s.qkv_bias) {
       l.q_bias = vector_f32(ckpt, p + "self_attn.q_proj.bias", q_width);
       l.k_bias = vector_f32(ckpt, p + "self_attn.k_proj.bias", kv_width);
@@ -73,9 +75,9 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s)
       l.q_norm = vector_f32(ckpt, p + "self_attn.q_norm.weight", s.head_dim);
       l.k_norm = vector_f32(ckpt, p + "self_attn.k_norm.weight", s.head_dim);
     }
-    l.gate_proj = linear(ckpt, quant, p + "mlp.gate_proj", s.intermediate, s.hidden, w);
-    l.up_proj = linear(ckpt, quant, p + "mlp.up_proj", s.intermediate, s.hidden, w);
-    l.down_proj = linear(ckpt, quant, p + "mlp.down_proj", s.hidden, s.intermediate, w);
+    l.gate_proj = linear(ckpt, quant, p + "mlp.gate_proj", s.intermediate, s.hidden, w, pool);
+    l.up_proj = linear(ckpt, quant, p + "mlp.up_proj", s.intermediate, s.hidden, w, pool);
+    l.down_proj = linear(ckpt, quant, p + "mlp.down_proj", s.hidden, s.intermediate, w, pool);
     w.layers.push_back(std::move(l));
   }
   w.norm = vector_f32(ckpt, "model.norm.weight", s.hidden);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "io/awq_gptq.h"
 #include "io/checkpoint.h"
 #include "model/causal_lm.h"
@@ -32,8 +33,9 @@ struct DecoderWeights {
 // Binds every tensor the shape calls for, checking each one's presence, rank, shape and
 // dtype against the config; errors name the tensor, its file and the expected shape.
 // Linears an AWQ/GPTQ checkpoint stores packed (config.json's quantization_config) are
-// converted to integer block types here.
-DecoderWeights bind_decoder_weights(const Checkpoint& checkpoint, const ModelShape& shape);
+// converted to integer block types here, on `pool`.
+DecoderWeights bind_decoder_weights(const Checkpoint& checkpoint, const ModelShape& shape,
+                                    ThreadPool& pool);
 
 // Bytes of the matrices one decode step streams from memory.
 size_t decoder_weight_bytes_per_token(const DecoderWeights& weights);

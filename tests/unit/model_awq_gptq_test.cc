@@ -163,8 +163,9 @@ TEST(ModelAwqGptq, ExactWeights) {
     for (const char* proj : {"self_attn.q_proj", "mlp.down_proj"}) {
       const TensorView& want = ref.get(std::string("dequant.") + (std::strchr(proj, '.') + 1));
       const int64_t rows = want.dim(0), cols = want.dim(1);
+      ThreadPool pool(1);
       const ConvertedWeight w =
-          convert_packed_weight(ckpt, *config, std::string("model.layers.0.") + proj, rows, cols);
+          convert_packed_weight(ckpt, *config, std::string("model.layers.0.") + proj, rows, cols, pool);
       EXPECT_EQ(w.view.dtype, config->bits == 8 ? DType::Q8_0 : DType::Q5_0);
       const std::vector<float> expected = floats(want);
       std::vector<float> row(static_cast<size_t>(cols)), got(static_cast<size_t>(rows * cols));
@@ -182,6 +183,35 @@ TEST(ModelAwqGptq, ExactWeights) {
         EXPECT_EQ(w.view.input_order != nullptr, act_order) << proj;
       }
     }
+  }
+}
+
+// Every packed linear of every fixture converts to the same bytes on 1 and 3 threads.
+// The fixtures' 32- to 128-row tensors split into three uneven row ranges, so a range
+// that skips, repeats or misplaces a row at its boundary changes the bytes.
+TEST(ModelAwqGptq, SameBlocksOnAnyPoolSize) {
+  ThreadPool serial(1), parallel(3);
+  for (const char* name : kFixtures) {
+    SCOPED_TRACE(name);
+    const Checkpoint ckpt = Checkpoint::open(fixture_dir(name));
+    const auto config = read_packed_quant_config(fixture_dir(name));
+    ASSERT_TRUE(config.has_value());
+    int converted = 0;
+    for (const std::string& tensor : ckpt.names()) {
+      if (!tensor.ends_with(".qweight")) continue;
+      const std::string base = tensor.substr(0, tensor.size() - std::strlen(".qweight"));
+      const TensorView& qweight = ckpt.get(tensor);
+      const int64_t rows = ckpt.get(base + ".scales").dim(1);
+      const int64_t cols = config->method == PackedQuantConfig::Method::kAwq
+                               ? qweight.dim(0)
+                               : qweight.dim(0) * (32 / config->bits);
+      const ConvertedWeight one = convert_packed_weight(ckpt, *config, base, rows, cols, serial);
+      const ConvertedWeight three = convert_packed_weight(ckpt, *config, base, rows, cols, parallel);
+      EXPECT_TRUE(one.blocks == three.blocks) << base;
+      EXPECT_EQ(one.input_order, three.input_order) << base;
+      ++converted;
+    }
+    EXPECT_EQ(converted, 14);  // 7 linears x 2 layers
   }
 }
 
@@ -380,6 +410,39 @@ TEST(ModelAwqGptqErrors, AsymmetricInt8OutOfRange) {
   const std::string e = load_error(dir.str());
   EXPECT_NE(e.find("model.layers.0.self_attn.q_proj.qweight"), std::string::npos) << e;
   EXPECT_NE(e.find("does not fit int8"), std::string::npos) << e;
+}
+
+// Rows 20 and up cannot convert; with 3 threads two ranges fail, and the error must
+// still be the first one in row order, as a single thread reports it.
+TEST(ModelAwqGptqErrors, SameErrorOnAnyPoolSize) {
+  ScratchDir dir("gptq_qwen2_int8_actorder_g64");
+  const std::string base = "model.layers.0.self_attn.q_proj";
+  dir.edit_tensors([&](const std::string& name, TensorView& t, std::vector<uint8_t>& bytes) {
+    if (name == base + ".qzeros") {  // [groups, rows / 4]: word i holds rows 4i..4i+3
+      std::vector<uint32_t> w = words(bytes);
+      for (size_t i = 0; i < w.size(); ++i) {
+        if (static_cast<int64_t>(i) % t.dim(1) >= 5) w[i] = 0;
+      }
+      store(w, bytes);
+    }
+    return true;
+  });
+  const Checkpoint ckpt = Checkpoint::open(dir.str());
+  const auto config = read_packed_quant_config(dir.str());
+  ASSERT_TRUE(config.has_value());
+  auto error_with = [&](int threads) -> std::string {
+    ThreadPool pool(threads);
+    try {
+      convert_packed_weight(ckpt, *config, base, ckpt.get(base + ".scales").dim(1),
+                            ckpt.get(base + ".g_idx").dim(0), pool);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(converted without error)";
+  };
+  const std::string serial = error_with(1);
+  EXPECT_NE(serial.find("does not fit int8"), std::string::npos) << serial;
+  EXPECT_EQ(error_with(3), serial);
 }
 
 TEST(ModelAwqGptqErrors, PackedWithoutQuantizationConfig) {
