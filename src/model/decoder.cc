@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "base/error.h"
-#include "kernels/cpu/ops.h"
+#include "kernels/cpu/matmul.h"
 #include "kernels/cpu/quant_packed.h"
 
 namespace qwenrt {
@@ -34,7 +34,7 @@ void store_kv(const float* src, int64_t n, int64_t pos0, int64_t n_kv_heads, int
 
 QwenDecoder::QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& pool)
     : checkpoint_(std::move(checkpoint)), shape_(std::move(shape)), pool_(pool),
-      weights_(bind_decoder_weights(checkpoint_, shape_)),
+      weights_(bind_decoder_weights(checkpoint_, shape_, pool_)),
       packed_(PackedWeights::pack(weights_, pool_)) {
   // inv_freq = 1 / theta^(2i/d), as transformers computes it in F32.
   for (int64_t i = 0; i < shape_.head_dim / 2; ++i) {
@@ -52,77 +52,110 @@ void QwenDecoder::forward(const int32_t* tokens, int64_t n, KVCache& cache, floa
   check(pos0 + n <= cache.capacity(),
         "context of " + std::to_string(pos0 + n) + " tokens exceeds the KV cache capacity " +
             std::to_string(cache.capacity()));
-  grow(buf_.x, n * s.hidden);
-  grow(buf_.normed, n * s.hidden);
-  buf_.positions.resize(static_cast<size_t>(n));
+  grow_buffers(n);
   for (int64_t t = 0; t < n; ++t) {
     check(tokens[t] >= 0 && tokens[t] < s.vocab,
           "token id " + std::to_string(tokens[t]) + " is outside the vocabulary of " +
               std::to_string(s.vocab));
     buf_.positions[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
-    const WeightView& e = weights_.embed_tokens;
-    cpu::dequantize_weight_row(e, tokens[t], buf_.x.data() + t * s.hidden);
+    cpu::dequantize_weight_row(weights_.embed_tokens, tokens[t], buf_.x.data() + t * s.hidden);
   }
 
   for (int64_t i = 0; i < s.n_layers; ++i) {
     const DecoderLayerWeights& layer = weights_.layers[static_cast<size_t>(i)];
     attention_block(layer, i, n, cache);
-    mlp_block(layer, n);
+    mlp_block(layer, n, /*row_independent=*/false);
   }
   cache.set_size(pos0 + n);
 
   const int64_t first = all_logits ? 0 : n - 1, rows = n - first;
   cpu::rms_norm(buf_.x.data() + first * s.hidden, weights_.norm.data(), rows, s.hidden,
                 static_cast<float>(s.rms_norm_eps), buf_.normed.data());
-  cpu::matmul(pool_, buf_.normed.data(), rows, weights_.lm_head, nullptr, logits);
+  const cpu::MatmulTarget head{&weights_.lm_head, nullptr, logits};
+  matmul(buf_.normed.data(), rows, std::span(&head, 1), /*row_independent=*/false);
 }
 
 void QwenDecoder::attention_block(const DecoderLayerWeights& l, int64_t layer_index, int64_t n,
                                   KVCache& cache) {
   const ModelShape& s = shape_;
-  const int64_t q_width = s.n_heads * s.head_dim, kv_width = s.n_kv_heads * s.head_dim;
-  const float eps = static_cast<float>(s.rms_norm_eps);
-  grow(buf_.q, n * q_width);
-  grow(buf_.k, n * kv_width);
-  grow(buf_.v, n * kv_width);
-  grow(buf_.attn, n * q_width);
-  grow(buf_.proj, n * s.hidden);
-
-  cpu::rms_norm(buf_.x.data(), l.input_layernorm.data(), n, s.hidden, eps, buf_.normed.data());
-  auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
-  const cpu::MatmulTarget qkv[] = {{&l.q_proj, bias(l.q_bias), buf_.q.data()},
-                                   {&l.k_proj, bias(l.k_bias), buf_.k.data()},
-                                   {&l.v_proj, bias(l.v_bias), buf_.v.data()}};
-  cpu::matmul_group(pool_, buf_.normed.data(), n, qkv);
-  if (s.qk_norm) {
-    cpu::rms_norm(buf_.q.data(), l.q_norm.data(), n * s.n_heads, s.head_dim, eps, buf_.q.data());
-    cpu::rms_norm(buf_.k.data(), l.k_norm.data(), n * s.n_kv_heads, s.head_dim, eps, buf_.k.data());
-  }
-  cpu::rope_neox(buf_.q.data(), n, s.n_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
-  cpu::rope_neox(buf_.k.data(), n, s.n_kv_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
-
+  project_qkv(l, n, /*row_independent=*/false);
   const int64_t pos0 = cache.size();
   store_kv(buf_.k.data(), n, pos0, s.n_kv_heads, s.head_dim, cache.capacity(), cache.keys(layer_index));
   store_kv(buf_.v.data(), n, pos0, s.n_kv_heads, s.head_dim, cache.capacity(), cache.values(layer_index));
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   cpu::attention(pool_, buf_.q.data(), n, pos0, cache.keys(layer_index), cache.values(layer_index),
                  cache.capacity(), s.n_heads, s.n_kv_heads, s.head_dim, scale, buf_.attn.data());
-  cpu::matmul(pool_, buf_.attn.data(), n, l.o_proj, nullptr, buf_.proj.data());
-  add_in_place(buf_.x.data(), buf_.proj.data(), n * s.hidden);
+  attention_output(l, n, /*row_independent=*/false);
 }
 
-void QwenDecoder::mlp_block(const DecoderLayerWeights& l, int64_t n) {
+// ---- Shared by forward and forward_batch (decoder_batch.cc) ----
+
+void QwenDecoder::grow_buffers(int64_t rows) {
   const ModelShape& s = shape_;
-  grow(buf_.gate, n * s.intermediate);
-  grow(buf_.up, n * s.intermediate);
-  cpu::rms_norm(buf_.x.data(), l.post_attention_layernorm.data(), n, s.hidden,
+  const int64_t q_width = s.n_heads * s.head_dim, kv_width = s.n_kv_heads * s.head_dim;
+  for (std::vector<float>* b : {&buf_.x, &buf_.normed, &buf_.proj}) grow(*b, rows * s.hidden);
+  for (std::vector<float>* b : {&buf_.q, &buf_.attn}) grow(*b, rows * q_width);
+  for (std::vector<float>* b : {&buf_.k, &buf_.v}) grow(*b, rows * kv_width);
+  for (std::vector<float>* b : {&buf_.gate, &buf_.up}) grow(*b, rows * s.intermediate);
+  buf_.positions.resize(static_cast<size_t>(rows));
+}
+
+// Row-independent: matmul_group_row_independent for everything (cpu/matmul.h says why).
+// Otherwise matmul_group for a group (one parallel region at decode), matmul for one weight.
+void QwenDecoder::matmul(const float* x, int64_t rows, std::span<const cpu::MatmulTarget> targets,
+                         bool row_independent) {
+  if (row_independent) {
+    cpu::matmul_group_row_independent(pool_, x, rows, targets);
+  } else if (targets.size() == 1) {
+    cpu::matmul(pool_, x, rows, *targets[0].w, targets[0].bias, targets[0].y);
+  } else {
+    cpu::matmul_group(pool_, x, rows, targets);
+  }
+}
+
+void QwenDecoder::project_qkv(const DecoderLayerWeights& l, int64_t rows, bool row_independent) {
+  const ModelShape& s = shape_;
+  const float eps = static_cast<float>(s.rms_norm_eps);
+  cpu::rms_norm(buf_.x.data(), l.input_layernorm.data(), rows, s.hidden, eps, buf_.normed.data());
+  auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
+  const cpu::MatmulTarget qkv[] = {{&l.q_proj, bias(l.q_bias), buf_.q.data()},
+                                   {&l.k_proj, bias(l.k_bias), buf_.k.data()},
+                                   {&l.v_proj, bias(l.v_bias), buf_.v.data()}};
+  matmul(buf_.normed.data(), rows, qkv, row_independent);
+  if (s.qk_norm) {
+    cpu::rms_norm(buf_.q.data(), l.q_norm.data(), rows * s.n_heads, s.head_dim, eps, buf_.q.data());
+    cpu::rms_norm(buf_.k.data(), l.k_norm.data(), rows * s.n_kv_heads, s.head_dim, eps, buf_.k.data());
+  }
+  cpu::rope_neox(buf_.q.data(), rows, s.n_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
+  cpu::rope_neox(buf_.k.data(), rows, s.n_kv_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
+}
+
+void QwenDecoder::attention_output(const DecoderLayerWeights& l, int64_t rows, bool row_independent) {
+  const cpu::MatmulTarget o{&l.o_proj, nullptr, buf_.proj.data()};
+  matmul(buf_.attn.data(), rows, std::span(&o, 1), row_independent);
+  add_in_place(buf_.x.data(), buf_.proj.data(), rows * shape_.hidden);
+}
+
+void QwenDecoder::mlp_block(const DecoderLayerWeights& l, int64_t rows, bool row_independent) {
+  const ModelShape& s = shape_;
+  cpu::rms_norm(buf_.x.data(), l.post_attention_layernorm.data(), rows, s.hidden,
                 static_cast<float>(s.rms_norm_eps), buf_.normed.data());
   const cpu::MatmulTarget gate_up[] = {{&l.gate_proj, nullptr, buf_.gate.data()},
                                        {&l.up_proj, nullptr, buf_.up.data()}};
-  cpu::matmul_group(pool_, buf_.normed.data(), n, gate_up);
-  cpu::silu_mul(buf_.gate.data(), buf_.up.data(), n * s.intermediate, buf_.gate.data());
-  cpu::matmul(pool_, buf_.gate.data(), n, l.down_proj, nullptr, buf_.proj.data());
-  add_in_place(buf_.x.data(), buf_.proj.data(), n * s.hidden);
+  matmul(buf_.normed.data(), rows, gate_up, row_independent);
+  if (row_independent) {
+    // Row by row: a vector kernel's tail must fall at the same place in a row whatever
+    // rows precede it.
+    for (int64_t r = 0; r < rows; ++r) {
+      float* g = buf_.gate.data() + r * s.intermediate;
+      cpu::silu_mul(g, buf_.up.data() + r * s.intermediate, s.intermediate, g);
+    }
+  } else {
+    cpu::silu_mul(buf_.gate.data(), buf_.up.data(), rows * s.intermediate, buf_.gate.data());
+  }
+  const cpu::MatmulTarget down{&l.down_proj, nullptr, buf_.proj.data()};
+  matmul(buf_.gate.data(), rows, std::span(&down, 1), row_independent);
+  add_in_place(buf_.x.data(), buf_.proj.data(), rows * s.hidden);
 }
 
 }  // namespace qwenrt

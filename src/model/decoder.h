@@ -2,9 +2,11 @@
 // embeddings → N × [RMSNorm → GQA attention with RoPE → residual → RMSNorm → SwiGLU MLP
 // → residual] → RMSNorm → LM head. Architectures differ only in ModelShape flags.
 #pragma once
+#include <span>
 #include <vector>
 
 #include "io/checkpoint.h"
+#include "kernels/cpu/ops.h"
 #include "model/causal_lm.h"
 #include "model/decoder_weights.h"
 #include "model/weight_packing.h"
@@ -23,14 +25,24 @@ class QwenDecoder : public CausalLM {
                      float* logits) override;
 
  private:
+  // The steps forward and forward_batch share (decoder.cc). row_independent = true selects
+  // forward_batch's kernels, whose every row is bitwise what it would be alone (see
+  // decoder_batch.cc); forward keeps the faster matmul / matmul_group and whole-buffer ops.
+  void grow_buffers(int64_t rows);  // every activation buffer to `rows` rows
+  void matmul(const float* x, int64_t rows, std::span<const cpu::MatmulTarget> targets,
+              bool row_independent);
+  // input_layernorm → q/k/v projections (+ q/k RMSNorm) → RoPE at buf_.positions.
+  void project_qkv(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
+  // o_proj of buf_.attn, added to the residual stream.
+  void attention_output(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
+  // post_attention_layernorm → SwiGLU MLP → residual.
+  void mlp_block(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
+  // What each path keeps to itself: where keys/values are stored and how attention reads them.
   void attention_block(const DecoderLayerWeights& layer, int64_t layer_index, int64_t n,
                        KVCache& cache);
-  void mlp_block(const DecoderLayerWeights& layer, int64_t n);
-  // forward_batch's layers (decoder_batch.cc): row-independent kernels throughout.
   void check_chunks(std::span<const SequenceChunk> chunks, const PagedKVCache& cache) const;
   void batch_attention_block(const DecoderLayerWeights& layer, int64_t layer_index, int64_t rows,
                              std::span<const SequenceChunk> chunks, PagedKVCache& cache);
-  void batch_mlp_block(const DecoderLayerWeights& layer, int64_t rows);
 
   Checkpoint checkpoint_;  // owns the mapped files the weight views point into
   ModelShape shape_;

@@ -6,24 +6,11 @@
 #include <string>
 
 #include "base/error.h"
-#include "kernels/cpu/matmul.h"
-#include "kernels/cpu/ops.h"
 #include "kernels/cpu/paged_attention.h"
 #include "kernels/cpu/quant_packed.h"
 #include "model/decoder.h"
 
 namespace qwenrt {
-namespace {
-
-void grow(std::vector<float>& v, int64_t n) {
-  if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
-}
-
-void add_in_place(float* x, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
-}
-
-}  // namespace
 
 void QwenDecoder::check_chunks(std::span<const SequenceChunk> chunks, const PagedKVCache& cache) const {
   const ModelShape& s = shape_;
@@ -58,16 +45,13 @@ void QwenDecoder::forward_batch(std::span<const SequenceChunk> chunks, PagedKVCa
   int64_t rows = 0;
   for (const SequenceChunk& ch : chunks) rows += ch.n;
   if (rows == 0) return;
-  grow(buf_.x, rows * s.hidden);
-  grow(buf_.normed, rows * s.hidden);
-  buf_.positions.resize(static_cast<size_t>(rows));
+  grow_buffers(rows);
   buf_.logit_rows.clear();
   int64_t r = 0;
   for (const SequenceChunk& ch : chunks) {
     for (int64_t t = 0; t < ch.n; ++t, ++r) {
       buf_.positions[static_cast<size_t>(r)] = static_cast<int32_t>(ch.start + t);
-      const WeightView& e = weights_.embed_tokens;
-      cpu::dequantize_weight_row(e, ch.tokens[t], buf_.x.data() + r * s.hidden);
+      cpu::dequantize_weight_row(weights_.embed_tokens, ch.tokens[t], buf_.x.data() + r * s.hidden);
     }
     if (ch.wants_logits) buf_.logit_rows.push_back(r - 1);
   }
@@ -75,7 +59,7 @@ void QwenDecoder::forward_batch(std::span<const SequenceChunk> chunks, PagedKVCa
   for (int64_t i = 0; i < s.n_layers; ++i) {
     const DecoderLayerWeights& layer = weights_.layers[static_cast<size_t>(i)];
     batch_attention_block(layer, i, rows, chunks, cache);
-    batch_mlp_block(layer, rows);
+    mlp_block(layer, rows, /*row_independent=*/true);
   }
 
   const int64_t n_logits = static_cast<int64_t>(buf_.logit_rows.size());
@@ -86,33 +70,15 @@ void QwenDecoder::forward_batch(std::span<const SequenceChunk> chunks, PagedKVCa
                   buf_.normed.data() + j * s.hidden);
   }
   const cpu::MatmulTarget head{&weights_.lm_head, nullptr, logits};
-  cpu::matmul_group_row_independent(pool_, buf_.normed.data(), n_logits, std::span(&head, 1));
+  matmul(buf_.normed.data(), n_logits, std::span(&head, 1), /*row_independent=*/true);
 }
 
 void QwenDecoder::batch_attention_block(const DecoderLayerWeights& l, int64_t layer_index,
                                         int64_t rows, std::span<const SequenceChunk> chunks,
                                         PagedKVCache& cache) {
   const ModelShape& s = shape_;
-  const int64_t q_width = s.n_heads * s.head_dim, kv_width = s.n_kv_heads * s.head_dim;
-  const float eps = static_cast<float>(s.rms_norm_eps);
-  grow(buf_.q, rows * q_width);
-  grow(buf_.k, rows * kv_width);
-  grow(buf_.v, rows * kv_width);
-  grow(buf_.attn, rows * q_width);
-  grow(buf_.proj, rows * s.hidden);
-
-  cpu::rms_norm(buf_.x.data(), l.input_layernorm.data(), rows, s.hidden, eps, buf_.normed.data());
-  auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
-  const cpu::MatmulTarget qkv[] = {{&l.q_proj, bias(l.q_bias), buf_.q.data()},
-                                   {&l.k_proj, bias(l.k_bias), buf_.k.data()},
-                                   {&l.v_proj, bias(l.v_bias), buf_.v.data()}};
-  cpu::matmul_group_row_independent(pool_, buf_.normed.data(), rows, qkv);
-  if (s.qk_norm) {
-    cpu::rms_norm(buf_.q.data(), l.q_norm.data(), rows * s.n_heads, s.head_dim, eps, buf_.q.data());
-    cpu::rms_norm(buf_.k.data(), l.k_norm.data(), rows * s.n_kv_heads, s.head_dim, eps, buf_.k.data());
-  }
-  cpu::rope_neox(buf_.q.data(), rows, s.n_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
-  cpu::rope_neox(buf_.k.data(), rows, s.n_kv_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
+  const int64_t q_width = s.n_heads * s.head_dim;
+  project_qkv(l, rows, /*row_independent=*/true);
 
   // Keys and values of every row into their sequence's blocks, then attention per sequence.
   float* k_pool = cache.keys(layer_index);
@@ -141,29 +107,7 @@ void QwenDecoder::batch_attention_block(const DecoderLayerWeights& l, int64_t la
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   cpu::paged_attention(pool_, queries, kv, s.n_heads, scale);
 
-  const cpu::MatmulTarget o{&l.o_proj, nullptr, buf_.proj.data()};
-  cpu::matmul_group_row_independent(pool_, buf_.attn.data(), rows, std::span(&o, 1));
-  add_in_place(buf_.x.data(), buf_.proj.data(), rows * s.hidden);
-}
-
-void QwenDecoder::batch_mlp_block(const DecoderLayerWeights& l, int64_t rows) {
-  const ModelShape& s = shape_;
-  grow(buf_.gate, rows * s.intermediate);
-  grow(buf_.up, rows * s.intermediate);
-  cpu::rms_norm(buf_.x.data(), l.post_attention_layernorm.data(), rows, s.hidden,
-                static_cast<float>(s.rms_norm_eps), buf_.normed.data());
-  const cpu::MatmulTarget gate_up[] = {{&l.gate_proj, nullptr, buf_.gate.data()},
-                                       {&l.up_proj, nullptr, buf_.up.data()}};
-  cpu::matmul_group_row_independent(pool_, buf_.normed.data(), rows, gate_up);
-  // Row by row: a vector kernel's tail must fall at the same place in a row whatever
-  // rows precede it.
-  for (int64_t r = 0; r < rows; ++r) {
-    float* g = buf_.gate.data() + r * s.intermediate;
-    cpu::silu_mul(g, buf_.up.data() + r * s.intermediate, s.intermediate, g);
-  }
-  const cpu::MatmulTarget down{&l.down_proj, nullptr, buf_.proj.data()};
-  cpu::matmul_group_row_independent(pool_, buf_.gate.data(), rows, std::span(&down, 1));
-  add_in_place(buf_.x.data(), buf_.proj.data(), rows * s.hidden);
+  attention_output(l, rows, /*row_independent=*/true);
 }
 
 }  // namespace qwenrt
