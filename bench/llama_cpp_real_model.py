@@ -1,16 +1,29 @@
 #!/usr/bin/env python3
 """Greedy output of qwenrt and llama.cpp on the real Qwen2.5-Coder-1.5B-Instruct Q4_K_M
-GGUF (scripts/fetch-real-model.sh), prompt by prompt.
+GGUF (scripts/fetch-real-model.sh), prompt by prompt, and why they differ where they do.
 
 Each prompt is a ChatML conversation (the model's own format), tokenized with special
 tokens parsed. qwenrt: `qwenrt run FILE -p PROMPT --temp 0 -n N`. llama.cpp
 (llama-cpp-python 0.3.36): the same ids evaluated, then N times argmax of the last
 logits row, stopping at an end-of-sequence id, so no sampler setting can interfere.
-Prints, per prompt, whether the texts are identical and where they first differ;
-exits 1 if any differs.
+
+Exact text equality is a noisy measure: both engines quantize activations to int8, and
+float summation-order differences flip a few roundings, which compound (llama.cpp against
+itself, prompt batched vs token by token, is not identical on every prompt either). So each
+prompt whose texts differ is also analysed teacher-forced (bench/teacher_forced/divergence.py):
+llama.cpp's greedy ids go through qwenrt (build target teacher_forced_logits, --tf), and at
+the first position where the argmaxes differ both engines' margins are compared with
+eps = llama.cpp's own noise on that prompt: max |logit diff| over the continuation rows
+between llama.cpp with the prompt as one batch and llama.cpp fed token by token
+(n_batch = n_ubatch = 1), same ids. Both margins < eps: a near-tie divergence, a call that
+llama.cpp itself could make either way; otherwise a CLEAR divergence. The same
+classification is printed for llama.cpp batched against llama.cpp token by token (its
+greedy tokens are the argmaxes of its teacher-forced rows: same ids, same kernels).
+Exits 1 if any qwenrt divergence is clear.
 
 Usage: /root/venvs/llama/bin/python bench/llama_cpp_real_model.py [--qwenrt build/qwenrt]
-           [--gguf FILE] [--tokens 48] [--threads 2] [--kv-type f32|f16]
+           [--tf build/bench/teacher_forced_logits] [--gguf FILE] [--tokens 48] [--threads 2]
+           [--kv-type f32|f16]
 """
 import argparse
 import json
@@ -19,6 +32,9 @@ import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "teacher_forced"))
+import divergence  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GGML_TYPE = {"f32": 0, "f16": 1}
@@ -62,26 +78,34 @@ def qwenrt_text(args, prompt):
     return text[len(prompt):-1]
 
 
-def llama_text(llm, prompt, n_tokens):
-    ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
+EOS = {151643, 151645}  # <|endoftext|>, <|im_end|>
+
+
+def llama_greedy(llm, ids, n_tokens):
+    """Greedy continuation of ids: the new ids (ending with the end-of-sequence id if one
+    was chosen) and the logits rows that chose them."""
     llm.reset()
     llm.eval(ids)
     out = []
-    eos = {llm.token_eos(), 151643, 151645}  # <|endoftext|>, <|im_end|>
+    eos = EOS | {llm.token_eos()}
     for _ in range(n_tokens):
-        token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
-        if token in eos:
+        out.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
+        if out[-1] in eos or len(out) == n_tokens:
             break
-        out.append(token)
-        if len(out) == n_tokens:
-            break
-        llm.eval([token])
+        llm.eval([out[-1]])
+    return out, np.array(llm.scores[len(ids) - 1:len(ids) - 1 + len(out)], dtype=np.float32)
+
+
+def llama_text(llm, prompt, n_tokens):
+    out, _ = llama_greedy(llm, llm.tokenize(prompt.encode(), add_bos=False, special=True), n_tokens)
+    out = out[:-1] if out and out[-1] in EOS | {llm.token_eos()} else out
     return llm.detokenize(out).decode("utf-8", errors="replace")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qwenrt", default=os.path.join(ROOT, "build", "qwenrt"))
+    ap.add_argument("--tf", help="teacher_forced_logits binary (default: bench/ next to --qwenrt)")
     ap.add_argument("--gguf", default=os.path.expanduser("~/.cache/qwenrt/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
     ap.add_argument("--tokens", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
@@ -89,30 +113,57 @@ def main():
     ap.add_argument("--reference", help="JSON of reference texts (bench/transformers_real_model.py): "
                     "also report each engine's agreement with it")
     args = ap.parse_args()
+    args.tf = args.tf or os.path.join(os.path.dirname(os.path.abspath(args.qwenrt)), "bench", "teacher_forced_logits")
     from llama_cpp import Llama  # only in the llama.cpp venv; REQUESTS are shared without it
     reference = json.load(open(args.reference)) if args.reference else None
     agree = {"qwenrt": 0, "llama.cpp": 0}
-    llm = Llama(model_path=args.gguf, n_ctx=1024, n_threads=args.threads, n_threads_batch=args.threads,
-                logits_all=True, type_k=GGML_TYPE[args.kv_type], type_v=GGML_TYPE[args.kv_type],
-                verbose=False)
-    same = 0
+    kw = dict(model_path=args.gguf, n_ctx=1024, n_threads=args.threads, n_threads_batch=args.threads,
+              logits_all=True, type_k=GGML_TYPE[args.kv_type], type_v=GGML_TYPE[args.kv_type], verbose=False)
+    llm, llm_1 = Llama(**kw), Llama(n_batch=1, n_ubatch=1, **kw)  # prompt as one batch / token by token
+    same, differing, kinds_self, lines_self = 0, [], [], []
     for i, request in enumerate(REQUESTS):
         prompt = chatml(request)
-        ours, theirs = qwenrt_text(args, prompt), llama_text(llm, prompt, args.tokens)
+        ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
+        cont, rows = llama_greedy(llm, ids, args.tokens)
+        theirs = llm.detokenize([t for t in cont if t not in EOS | {llm.token_eos()}]).decode("utf-8", errors="replace")
+        ours = qwenrt_text(args, prompt)
+        # llama.cpp's own noise on these ids: the same rows, everything fed token by token.
+        llm_1.reset()
+        llm_1.eval(ids + cont[:-1])
+        rows_1 = np.array(llm_1.scores[len(ids) - 1:len(ids) - 1 + len(cont)], dtype=np.float32)
+        eps = float(np.abs(rows - rows_1).max())
+        kind, line = divergence.classify(bool((rows_1.argmax(1) == cont).all()), rows, rows_1, eps,
+                                         ("batched", "token-by-token"))
+        kinds_self.append(kind)
+        lines_self.append(f"[{i:2d}] {line}")
         if reference:
             agree["qwenrt"] += ours == reference[i]
             agree["llama.cpp"] += theirs == reference[i]
         if ours == theirs:
             same += 1
-            print(f"[{i:2d}] identical  {ours[:60]!r}")
+            print(f"[{i:2d}] identical  {ours[:60]!r}", flush=True)
         else:
+            differing.append((i, len(ids), ids + cont, rows, eps))
             at = next((k for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
-            print(f"[{i:2d}] DIFFERENT at char {at}: qwenrt {ours[at:at + 40]!r} / llama.cpp {theirs[at:at + 40]!r}")
+            print(f"[{i:2d}] DIFFERENT at char {at}: qwenrt {ours[at:at + 40]!r} / llama.cpp {theirs[at:at + 40]!r}",
+                  flush=True)
     print(f"{same} of {len(REQUESTS)} greedy outputs identical ({args.tokens} tokens each)")
     if reference:
         for name, n in agree.items():
             print(f"{name}: {n} of {len(REQUESTS)} identical to the reference")
-    sys.exit(0 if same == len(REQUESTS) else 1)
+    # Teacher-forced: llama.cpp's ids through qwenrt, for the prompts whose texts differ.
+    tf = divergence.qwenrt_rows(args.tf, args.gguf, [(n, ids) for _, n, ids, _, _ in differing], args.threads)
+    found = {i: divergence.classify(False, rows, q, eps) for (i, _, _, rows, eps), q in zip(differing, tf)}
+    kinds = [found.get(i, ("identical", "identical"))[0] for i in range(len(REQUESTS))]
+    print("\nqwenrt vs llama.cpp, teacher-forced over llama.cpp's greedy ids "
+          "(eps = llama.cpp batched vs token-by-token max|dlogit| on the prompt):")
+    for i in range(len(REQUESTS)):
+        print(f"[{i:2d}] {found.get(i, ('identical', 'identical'))[1]}")
+    print("\nllama.cpp prompt batched vs token by token (same eps):")
+    print("\n".join(lines_self))
+    print(f"\nqwenrt vs llama.cpp: {divergence.summary(kinds)}")
+    print(f"llama.cpp batched vs token-by-token: {divergence.summary(kinds_self)}")
+    sys.exit(1 if "clear" in kinds else 0)
 
 
 if __name__ == "__main__":
