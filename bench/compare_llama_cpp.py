@@ -9,7 +9,10 @@ one after the other, never at the same time:
   pp512  one 512-token prompt evaluated in a single batch, tokens/s
   tg128  128 tokens decoded one at a time from an empty context, tokens/s
 Each is the mean of --reps runs after a warm-up. qwenrt's decode is also reported as a
-fraction of its memory-bandwidth roofline (printed by `qwenrt bench`).
+fraction of its memory-bandwidth roofline, as `qwenrt bench` measures it: 128 more decode
+steps, each preceded by a 128 MB read of the model's own weights, the roofline being the
+bandwidth of those reads over the same seconds (on a shared machine the bandwidth swings
+by half within seconds, so a probe taken at another moment judges another machine).
 
 Usage:
   .venv/bin/python bench/compare_llama_cpp.py [--qwenrt build/qwenrt]
@@ -67,7 +70,7 @@ def time_qwenrt(args, path):
                           "-r", str(args.reps)], check=True, capture_output=True, text=True).stdout
     rates = {m.group(1): float(m.group(2)) for m in re.finditer(r"\|\s*(pp512|tg128)\s*\|\s*([\d.]+)", out)}
     roof = re.search(r"= ([\d.]+)% of the ([\d.]+) t/s roofline", out)
-    return rates["pp512"], rates["tg128"], float(roof.group(1)), out
+    return rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None, out
 
 
 def time_llama(args, path):
@@ -98,7 +101,7 @@ def main():
             path = gguf_for(args, shape, qtype)
             q_pp, q_tg, roof, _ = time_qwenrt(args, path)
             l_pp, l_tg = time_llama(args, path)
-            for test, q, l, r in (("pp512", q_pp, l_pp, ""), ("tg128", q_tg, l_tg, f"{roof:.1f}%")):
+            for test, q, l, r in (("pp512", q_pp, l_pp, ""), ("tg128", q_tg, l_tg, f"{roof:.1f}%" if roof else "n/a")):
                 row = (f"| {SHAPES[shape]:<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
                        f" {q / l:>5.2f}x | {r:>17} |")
                 rows.append(row)

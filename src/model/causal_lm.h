@@ -52,6 +52,9 @@ class CausalLM {
   virtual const ModelShape& shape() const = 0;
   // Bytes of weights one decode step reads (every matrix once): the roofline's numerator.
   virtual size_t weight_bytes_per_token() const = 0;
+  // The memory most of those bytes are read from (the repacked weights), for measuring the
+  // read bandwidth decode actually gets; empty where the weights are not held in one place.
+  virtual std::span<const uint8_t> weight_memory() const { return {}; }
 
   KVCache make_cache(int64_t capacity) const {
     return KVCache(shape().n_layers, shape().n_kv_heads, shape().head_dim, capacity);

@@ -19,6 +19,7 @@ class QwenDecoder : public CausalLM {
 
   const ModelShape& shape() const override { return shape_; }
   size_t weight_bytes_per_token() const override { return decoder_weight_bytes_per_token(weights_); }
+  std::span<const uint8_t> weight_memory() const override { return packed_.memory(); }
   void forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
                bool all_logits) override;
   void forward_batch(std::span<const SequenceChunk> chunks, PagedKVCache& cache,

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "base/thread_pool.h"
 #include "model/decoder_weights.h"
@@ -22,6 +23,7 @@ class PackedWeights {
   // `packed`, and releases the original's pages. Set QWENRT_NO_PACKED to skip it.
   static PackedWeights pack(DecoderWeights& w, ThreadPool& pool);
   size_t bytes() const { return bytes_; }
+  std::span<const uint8_t> memory() const { return {arena_.get(), bytes_}; }
 
  private:
   // One arena for all the copies, on transparent huge pages where the kernel gives them:
