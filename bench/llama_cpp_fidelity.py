@@ -9,19 +9,17 @@ For each checkpoint (qwen2 tied/untied, qwen3) and each --type:
      this type has in llama.cpp. Tolerance per type (max |diff| / max |ref|): TOLERANCE.
   3. qwenrt's logits against llama.cpp's on the same file and the same ids (the reference
      input, teacher-forced through build target teacher_forced_logits, --tf), max |diff| /
-     max |reference logit|, within the same TOLERANCE. That bound is fair, not loose: it is
-     the error this script accepts for a file of the type against the reference, and each
-     engine is checked to be within it of the reference (llama.cpp in step 2, qwenrt on
-     the same teacher-forced rows, column qwenrt/ref); the triangle inequality alone would
-     allow twice it between the two engines.
+     max |reference logit|, within ENGINE_TOLERANCE: much tighter than TOLERANCE, because
+     on one file only the arithmetic differs, not the weights (see ENGINE_TOLERANCE). qwenrt
+     is also checked against the reference within TOLERANCE (column qwenrt/ref).
   4. Greedy continuations (16 tokens) of qwenrt and llama.cpp on the same file. qwenrt
      computes with the weights dequantized to F32 (or its integer kernels where they
      exist); llama.cpp quantizes activations to Q8 for quantized matmuls, so where two
      logits are nearly tied the argmax can differ. Where the texts differ, llama.cpp's
      greedy ids go through qwenrt teacher-forced (bench/teacher_forced/divergence.py): at
      the first position whose argmaxes differ, both engines' margins are compared with
-     eps = TOLERANCE[type] * max |reference logit|, the logit error accepted for a file of
-     this type. Both below eps: a near-tie divergence; else CLEAR, a failure. Shown too, for
+     eps = ENGINE_TOLERANCE[type] * max |reference logit|, the gap accepted between the
+     engines in step 3. Both below eps: a near-tie divergence; else CLEAR, a failure. Shown too, for
      a tighter scale: llama.cpp's own noise on its greedy ids (prompt batched vs fed token
      by token) and the measured qwenrt-vs-llama.cpp gap of step 3, both max |dlogit|.
 Then llama.cpp quantizes an F16 GGUF written by qwenrt (llama_model_quantize, Q4_K_M) and
@@ -58,6 +56,15 @@ TYPES = ["f32", "f16", "bf16", "q8_0", "q6_k", "q5_k_m", "q5_0", "q5_1", "q4_k_m
 # derived one). Agreement of the two engines is the greedy-text check.
 TOLERANCE = {"f32": 1e-4, "f16": 1e-2, "bf16": 4e-2, "q8_0": 0.15, "q6_k": 0.15, "q5_k_m": 1.0, "q5_0": 0.9,
              "q5_1": 1.0, "q4_k_m": 0.9, "q4_k_s": 0.9, "q4_1": 1.6, "q4_0": 1.3}
+# qwenrt against llama.cpp on the same file (max |diff| / max |ref|). Float types: llama.cpp
+# rounds activations to f16 / bf16 for those matmuls, qwenrt keeps F32 (bounds ~3x and ~2x
+# the largest gap measured, 3.0e-3 and 2.4e-2). Quantized types: both engines use the same
+# blocks and quantize activations with llama.cpp's quantizers bit for bit, so the gap is
+# int8 rounding flips alone and does not grow with the type's weight error: 0.1 for every
+# quantized type, ~2x the largest measured (5.7e-2, qwen2_untied q4_1).
+# f32: summation order only, as TOLERANCE.
+FLOAT_ENGINE_TOLERANCE = {"f32": 1e-4, "f16": 1e-2, "bf16": 5e-2}
+ENGINE_TOLERANCE = FLOAT_ENGINE_TOLERANCE | {t: 0.1 for t in TOLERANCE if t not in FLOAT_ENGINE_TOLERANCE}
 PROMPT = "31415926"
 
 
@@ -121,7 +128,8 @@ def main():
     failures, kinds = [], []
     print(f"llama-cpp-python {llama_cpp.__version__}; qwenrt {args.qwenrt}")
     print("logits columns: max|a - b| / max|reference logit| on the reference input, qwenrt teacher-forced")
-    print(f"{'model':24} {'type':7} {'llama/ref':>9} {'qwenrt/ref':>10} {'qwenrt/llama':>12} {'tol':>6}  greedy")
+    print(f"{'model':24} {'type':7} {'llama/ref':>9} {'qwenrt/ref':>10} {'qwenrt/llama':>12} {'tol':>6}"
+          f" {'eng.tol':>7}  greedy")
     for model in MODELS:
         src = os.path.join(ROOT, "tests", "goldens", "models", model)
         ref = read_safetensors(os.path.join(src, "reference.safetensors"))
@@ -148,9 +156,9 @@ def main():
             rows_1 = llama_logits(out, prompt_ids + cont[:-1], n_batch=1, n_ubatch=1)[0][len(prompt_ids) - 1:]
             self_noise = float(np.abs(rows - rows_1).max())
             same = ours == theirs
-            kind, line = divergence.classify(same, rows, q_cont, TOLERANCE[qtype] * scale)
+            kind, line = divergence.classify(same, rows, q_cont, ENGINE_TOLERANCE[qtype] * scale)
             kinds.append(kind)
-            print(f"{model:24} {qtype:7} {err:9.2e} {err_qr:10.2e} {err_q:12.2e} {TOLERANCE[qtype]:6.3g}  "
+            print(f"{model:24} {qtype:7} {err:9.2e} {err_qr:10.2e} {err_q:12.2e} {TOLERANCE[qtype]:6.3g} {ENGINE_TOLERANCE[qtype]:7.3g}  "
                   f"{'same' if same else 'DIFFERENT'}")
             if not same:
                 print(f"    qwenrt:    {ours!r}\n    llama.cpp: {theirs!r}")
@@ -160,8 +168,9 @@ def main():
                 failures.append(f"{model} {qtype}: logits error {err:.2e} > {TOLERANCE[qtype]:.3g}")
             if err_qr > TOLERANCE[qtype]:
                 failures.append(f"{model} {qtype}: qwenrt logits error {err_qr:.2e} > {TOLERANCE[qtype]:.3g}")
-            if err_q > TOLERANCE[qtype]:
-                failures.append(f"{model} {qtype}: qwenrt vs llama.cpp logits {err_q:.2e} > {TOLERANCE[qtype]:.3g}")
+            if err_q > ENGINE_TOLERANCE[qtype]:
+                failures.append(f"{model} {qtype}: qwenrt vs llama.cpp logits {err_q:.2e} > "
+                                f"{ENGINE_TOLERANCE[qtype]:.3g}")
             if kind == "clear":
                 failures.append(f"{model} {qtype}: greedy text differs, clear divergence")
         # llama.cpp's own quantization of a qwenrt F16 file, run by qwenrt.
