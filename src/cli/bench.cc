@@ -87,11 +87,11 @@ DecodeRoofline decode_beside_weight_reads(CausalLM& model, ThreadPool& pool, int
   auto cache = model.make_cache(n_gen);
   std::vector<float> logits(static_cast<size_t>(model.shape().vocab));
   int32_t token = bench_tokens(1, model.shape().vocab)[0];
-  double decode_seconds = 0, read_seconds = 0, read_bytes = 0;
+  double decode_seconds = 0, reading_seconds = 0, read_bytes = 0;
   size_t offset = 0;
   for (int i = 0; i < n_gen; ++i) {
     if (offset + kWindow > weights.size()) offset = 0;
-    read_seconds += cpu::read_seconds(pool, weights.data() + offset, kWindow);
+    reading_seconds += cpu::read_seconds(pool, weights.data() + offset, kWindow);
     read_bytes += kWindow;
     offset += kWindow;
     const auto t0 = std::chrono::steady_clock::now();
@@ -100,7 +100,7 @@ DecodeRoofline decode_beside_weight_reads(CausalLM& model, ThreadPool& pool, int
     token = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   }
   r.tokens_per_second = n_gen / decode_seconds;
-  r.read_gbs = read_bytes / read_seconds / 1e9;
+  r.read_gbs = read_bytes / reading_seconds / 1e9;
   return r;
 }
 
