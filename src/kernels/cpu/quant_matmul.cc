@@ -3,6 +3,7 @@
 #include "kernels/cpu/quant_matmul.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <new>
 #include <string>
@@ -22,6 +23,8 @@ constexpr int64_t kRowBlock = 16;
 constexpr int64_t kActChunk = 64;
 // Fewer weight rows than this per thread are not worth waking another thread for.
 constexpr int64_t kGrainRows = 16;
+// Chunks per thread in a quantized matmul's parallel region, claimed as threads finish.
+constexpr int64_t kChunksPerThread = 4;
 // Below this many x elements quantizing x on one thread beats waking the others.
 constexpr int64_t kParallelQuantizeElems = 1 << 16;
 
@@ -176,26 +179,33 @@ void quant_matmul_group(ThreadPool& pool, const float* x, int64_t m,
   const ActRows act32 = need32 ? quantize_rows(pool, kernels, x, m, k, false) : ActRows{};
   const ActRows act256 = need256 ? quantize_rows(pool, kernels, x, m, k, true) : ActRows{};
   const PackedQuantKernels* packed = active_packed_kernels();
-  // One parallel region over the rows of all the weights, as if they were stacked.
-  pool.parallel_for(
-      total_rows,
-      [&](int64_t begin, int64_t end) {
-        int64_t offset = 0;
-        for (const MatmulTarget& t : targets) {
-          const int64_t n0 = std::max(begin - offset, int64_t{0});
-          const int64_t n1 = std::min(end - offset, t.w->rows);
-          const ActRows& act = uses_act256(t.w->dtype) ? act256 : act32;
-          if (n0 < n1) {
-            if (use_packed(packed, t)) {
-              run_packed(*packed, t, act, m, n0, n1);
-            } else {
-              run_rows(kernels, t, act, m, n0, n1);
-            }
-          }
-          offset += round_up(t.w->rows, kGrainRows);
+  // One parallel region over the rows of all the weights, as if they were stacked, in
+  // chunks the threads claim as they finish: a thread slowed by the OS or by its share of
+  // memory takes fewer, so the region's end does not wait on it.
+  const auto body = [&](int64_t begin, int64_t end) {
+    int64_t offset = 0;
+    for (const MatmulTarget& t : targets) {
+      const int64_t n0 = std::max(begin - offset, int64_t{0});
+      const int64_t n1 = std::min(end - offset, t.w->rows);
+      const ActRows& act = uses_act256(t.w->dtype) ? act256 : act32;
+      if (n0 < n1) {
+        if (use_packed(packed, t)) {
+          run_packed(*packed, t, act, m, n0, n1);
+        } else {
+          run_rows(kernels, t, act, m, n0, n1);
         }
-      },
-      kGrainRows);
+      }
+      offset += round_up(t.w->rows, kGrainRows);
+    }
+  };
+  const int64_t grains = total_rows / kGrainRows;
+  const int64_t chunks = std::min<int64_t>(grains, kChunksPerThread * pool.size());
+  std::atomic<int64_t> next{0};
+  pool.run([&](int) {
+    for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+      body(grains * c / chunks * kGrainRows, grains * (c + 1) / chunks * kGrainRows);
+    }
+  });
 }
 
 }  // namespace qwenrt::cpu
