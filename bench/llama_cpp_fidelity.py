@@ -104,18 +104,6 @@ def llama_logits(path, ids, **kw):
     return np.array(llm.scores[: len(ids)], dtype=np.float32), llm
 
 
-def llama_greedy(llm, n):
-    """Text, prompt ids, new ids, and the logits rows that chose them."""
-    llm.reset()
-    tokens = llm.tokenize(PROMPT.encode(), add_bos=False, special=False)
-    out = []
-    for _ in range(n):
-        llm.eval(tokens + out if not out else [out[-1]])
-        out.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
-    rows = np.array(llm.scores[len(tokens) - 1:len(tokens) - 1 + n], dtype=np.float32)
-    return PROMPT + llm.detokenize(out).decode("utf-8", errors="replace"), tokens, out, rows
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qwenrt", default=os.path.join(ROOT, "build", "qwenrt"))
@@ -145,7 +133,9 @@ def main():
             scale = float(np.abs(ref_logits).max())
             err = float(np.abs(logits - ref_logits).max() / scale)
             ours = qwenrt_greedy(args.qwenrt, out, args.tokens)
-            theirs, prompt_ids, cont, rows = llama_greedy(llm, args.tokens)
+            prompt_ids = llm.tokenize(PROMPT.encode(), add_bos=False, special=False)
+            cont, rows = divergence.llama_greedy(llm, prompt_ids, args.tokens)
+            theirs = PROMPT + llm.detokenize(cont).decode("utf-8", errors="replace")
             # Teacher-forced qwenrt: every row of the reference input (a dummy id appended so
             # the last one is produced), and llama.cpp's greedy ids.
             q_ref, q_cont = divergence.qwenrt_rows(args.tf, out, [(1, ref_ids + [0]),

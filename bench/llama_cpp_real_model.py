@@ -81,24 +81,10 @@ def qwenrt_text(args, prompt):
 EOS = {151643, 151645}  # <|endoftext|>, <|im_end|>
 
 
-def llama_greedy(llm, ids, n_tokens):
-    """Greedy continuation of ids: the new ids (ending with the end-of-sequence id if one
-    was chosen) and the logits rows that chose them."""
-    llm.reset()
-    llm.eval(ids)
-    out = []
-    eos = EOS | {llm.token_eos()}
-    for _ in range(n_tokens):
-        out.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
-        if out[-1] in eos or len(out) == n_tokens:
-            break
-        llm.eval([out[-1]])
-    return out, np.array(llm.scores[len(ids) - 1:len(ids) - 1 + len(out)], dtype=np.float32)
-
-
 def llama_text(llm, prompt, n_tokens):
-    out, _ = llama_greedy(llm, llm.tokenize(prompt.encode(), add_bos=False, special=True), n_tokens)
-    out = out[:-1] if out and out[-1] in EOS | {llm.token_eos()} else out
+    eos = EOS | {llm.token_eos()}
+    out, _ = divergence.llama_greedy(llm, llm.tokenize(prompt.encode(), add_bos=False, special=True), n_tokens, eos)
+    out = out[:-1] if out and out[-1] in eos else out
     return llm.detokenize(out).decode("utf-8", errors="replace")
 
 
@@ -124,7 +110,7 @@ def main():
     for i, request in enumerate(REQUESTS):
         prompt = chatml(request)
         ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
-        cont, rows = llama_greedy(llm, ids, args.tokens)
+        cont, rows = divergence.llama_greedy(llm, ids, args.tokens, EOS | {llm.token_eos()})
         theirs = llm.detokenize([t for t in cont if t not in EOS | {llm.token_eos()}]).decode("utf-8", errors="replace")
         ours = qwenrt_text(args, prompt)
         # llama.cpp's own noise on these ids: the same rows, everything fed token by token.

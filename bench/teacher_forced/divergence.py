@@ -17,6 +17,20 @@ import tempfile
 import numpy as np
 
 
+def llama_greedy(llm, ids, n_tokens, eos=frozenset()):
+    """llama.cpp's greedy continuation of ids: the new ids (ending with an id of eos if one
+    was chosen) and the logits rows that chose them."""
+    llm.reset()
+    llm.eval(ids)
+    out = []
+    for _ in range(n_tokens):
+        out.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
+        if out[-1] in eos or len(out) == n_tokens:
+            break
+        llm.eval([out[-1]])
+    return out, np.array(llm.scores[len(ids) - 1:len(ids) - 1 + len(out)], dtype=np.float32)
+
+
 def qwenrt_rows(binary, gguf, seqs, threads=2):
     """Teacher-forced qwenrt logits (bench/teacher_forced/qwenrt_logits.cc, build target
     teacher_forced_logits). seqs: list of (n_prompt, ids). Returns, per sequence, the float32
