@@ -36,6 +36,9 @@ int64_t group_block_bytes(DType dtype) {
     case DType::Q5_0: return 32 + 5 * 64;  // as Q4_0, then 64 bytes of fifth bits
     // 16 f16 d, 16 f16 dmin, 8 x 16 six-bit scales and mins as bytes, 32 x 64 nibble bytes
     case DType::Q4_K: return 64 + 2 * 128 + 32 * 64;
+    // As Q4_K, with each 64-element chunk's 8 nibble k-groups followed by 2 x 64 bytes of
+    // fifth bits (one per sub-block)
+    case DType::Q5_K: return 64 + 2 * 128 + 4 * (8 + 2) * 64;
     // 16 f16 d, 16 x 16 int8 scales, then per 64 elements 8 x 64 nibble bytes and 4 x 64
     // bytes of 2-bit highs (together, so that decode reads the block front to back)
     case DType::Q6_K: return 32 + 256 + 4 * 12 * 64;
@@ -98,15 +101,47 @@ void k4_scale_min(const uint8_t* q, int j, uint8_t* sc, uint8_t* mn) {
 
 // Byte i of 64-element chunk c of a Q4_K block holds element 64c + i (low nibble, sub-block
 // 2c) and 64c + 32 + i (high, sub-block 2c + 1); the packed k-group (c, kg) keeps that.
+// Row r's d, dmin, scales and mins (Q4_K and Q5_K) from the block blk.
+void pack_scales_k4(const uint8_t* blk, int64_t r, uint8_t* dst) {
+  std::memcpy(dst + 2 * r, blk, 2);
+  std::memcpy(dst + 32 + 2 * r, blk + 2, 2);
+  for (int j = 0; j < 8; ++j) k4_scale_min(blk + 4, j, dst + 64 + 16 * j + r, dst + 192 + 16 * j + r);
+}
+
 void pack_q4_k(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
   for (int64_t r = 0; r < kPackRows; ++r) {
     const uint8_t* blk = rows[r] + b * 144;
-    std::memcpy(dst + 2 * r, blk, 2);
-    std::memcpy(dst + 32 + 2 * r, blk + 2, 2);
-    for (int j = 0; j < 8; ++j) k4_scale_min(blk + 4, j, dst + 64 + 16 * j + r, dst + 192 + 16 * j + r);
+    pack_scales_k4(blk, r, dst);
     for (int64_t c = 0; c < 4; ++c)
       for (int64_t kg = 0; kg < 8; ++kg)
         std::memcpy(slot(dst + 320 + 64 * (8 * c + kg), r), blk + 16 + 32 * c + 4 * kg, 4);
+  }
+}
+
+// Q5_K: Q4_K's scales, mins and nibbles; qh[l] bit 2c (2c + 1) is the fifth bit of element
+// 64c + l (64c + 32 + l). The packed chunk c is Q4_K's 8 nibble k-groups, then the fifth
+// bits of sub-block 2c + hi in H(c, hi): bit kg of row r's slot byte e is that of the
+// sub-block's element 4kg + e.
+inline uint8_t* q5_nibbles(uint8_t* blk, int c, int kg) { return blk + 320 + 640 * c + 64 * kg; }
+inline uint8_t* q5_highs(uint8_t* blk, int c, int hi) { return blk + 320 + 640 * c + 512 + 64 * hi; }
+
+void pack_q5_k(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
+  for (int c = 0; c < 4; ++c) std::memset(q5_highs(dst, c, 0), 0, 2 * 64);
+  for (int64_t r = 0; r < kPackRows; ++r) {
+    const uint8_t* blk = rows[r] + b * 176;
+    const uint8_t* qh = blk + 16;
+    pack_scales_k4(blk, r, dst);
+    for (int c = 0; c < 4; ++c) {
+      for (int kg = 0; kg < 8; ++kg) {
+        std::memcpy(slot(q5_nibbles(dst, c, kg), r), blk + 48 + 32 * c + 4 * kg, 4);
+        for (int e = 0; e < 4; ++e) {
+          for (int hi = 0; hi < 2; ++hi) {
+            const int bit = (qh[4 * kg + e] >> (2 * c + hi)) & 1;
+            slot(q5_highs(dst, c, hi), r)[e] |= static_cast<uint8_t>(bit << kg);
+          }
+        }
+      }
+    }
   }
 }
 
@@ -185,7 +220,8 @@ void unpack_q5_0(const uint8_t* src, int64_t r, uint8_t* blk) {
   std::memcpy(blk + 2, &qh, 4);
 }
 
-void unpack_q4_k(const uint8_t* src, int64_t r, uint8_t* blk) {
+// Row r's d, dmin and 12 bytes of six-bit scales and mins (Q4_K and Q5_K) into blk.
+void unpack_scales_k4(const uint8_t* src, int64_t r, uint8_t* blk) {
   std::memcpy(blk, src + 2 * r, 2);
   std::memcpy(blk + 2, src + 32 + 2 * r, 2);
   uint8_t sc[8], mn[8];
@@ -199,9 +235,31 @@ void unpack_q4_k(const uint8_t* src, int64_t r, uint8_t* blk) {
     q[j + 4] = static_cast<uint8_t>(mn[j] | ((mn[j + 4] >> 4) << 6));
     q[j + 8] = static_cast<uint8_t>((sc[j + 4] & 0xF) | ((mn[j + 4] & 0xF) << 4));
   }
+}
+
+void unpack_q4_k(const uint8_t* src, int64_t r, uint8_t* blk) {
+  unpack_scales_k4(src, r, blk);
   for (int64_t c = 0; c < 4; ++c)
     for (int64_t kg = 0; kg < 8; ++kg)
       std::memcpy(blk + 16 + 32 * c + 4 * kg, slot_of(src + 320 + 64 * (8 * c + kg), r), 4);
+}
+
+void unpack_q5_k(const uint8_t* src, int64_t r, uint8_t* blk) {
+  unpack_scales_k4(src, r, blk);
+  auto* s = const_cast<uint8_t*>(src);  // q5_nibbles / q5_highs only compute addresses
+  uint8_t* qh = blk + 16;
+  std::memset(qh, 0, 32);
+  for (int c = 0; c < 4; ++c) {
+    for (int kg = 0; kg < 8; ++kg) {
+      std::memcpy(blk + 48 + 32 * c + 4 * kg, slot_of(q5_nibbles(s, c, kg), r), 4);
+      for (int e = 0; e < 4; ++e) {
+        for (int hi = 0; hi < 2; ++hi) {
+          const int bit = (slot_of(q5_highs(s, c, hi), r)[e] >> kg) & 1;
+          qh[4 * kg + e] |= static_cast<uint8_t>(bit << (2 * c + hi));
+        }
+      }
+    }
+  }
 }
 
 void unpack_q6_k(const uint8_t* src, int64_t r, uint8_t* blk) {
@@ -271,6 +329,7 @@ void pack_weight(ThreadPool& pool, const WeightView& w, int64_t group_begin, int
     case DType::Q4_0: pack_block = pack_q4_0; break;
     case DType::Q5_0: pack_block = pack_q5_0; break;
     case DType::Q4_K: pack_block = pack_q4_k; break;
+    case DType::Q5_K: pack_block = pack_q5_k; break;
     case DType::Q6_K: pack_block = pack_q6_k; break;
     default: throw Error("pack_weight: unsupported type");
   }
@@ -293,6 +352,7 @@ void unpack_weight_row(const WeightView& w, int64_t row, uint8_t* dst) {
     case DType::Q4_0: unpack_block = unpack_q4_0; break;
     case DType::Q5_0: unpack_block = unpack_q5_0; break;
     case DType::Q4_K: unpack_block = unpack_q4_k; break;
+    case DType::Q5_K: unpack_block = unpack_q5_k; break;
     case DType::Q6_K: unpack_block = unpack_q6_k; break;
     default: throw Error("unpack_weight_row: unsupported type");
   }

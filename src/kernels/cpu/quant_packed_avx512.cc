@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
@@ -130,10 +131,11 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(out + r * out_stride, acc[r]);
 }
 
-// ---- Q4_K ---------------------------------------------------------------------------
+// ---- Q4_K and Q5_K -------------------------------------------------------------------
 //
 // Per block: d * sum_j sc_j (q . x)_j - dmin * sum_j mn_j bsum_j. The mins term goes first
-// (vpdpwssd of (mn, mn) int16 pairs with the activation's pairs of 16-element sums).
+// (vpdpwssd of (mn, mn) int16 pairs with the activation's pairs of 16-element sums). Q5_K
+// is Q4_K with a fifth bit per weight, from its sub-block's 64 bytes of fifth bits.
 
 // A K-quant block's exact integer sums into the float accumulators, scaled by the
 // weight's and the activation's block scales: one fma per output per block, in block order.
@@ -147,11 +149,21 @@ inline void add_block256(__m512* acc, const __m512i* isum, __m512 dw, const void
   }
 }
 
-template <int R>
-void q4_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blocks, float* out,
-                 int64_t out_stride) {
-  constexpr int64_t kBlockBytes = 64 + 2 * 128 + 32 * 64;
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
+// Bit kg of every byte of h moved to bit 4 (16-bit shifts: bits crossing between bytes
+// never land on bit 4).
+template <int kg>
+inline __m512i fifth_bit(__m512i h) {
+  if constexpr (kg < 4) return _mm512_slli_epi16(h, 4 - kg);
+  else if constexpr (kg == 4) return h;
+  else return _mm512_srli_epi16(h, kg - 4);
+}
+
+template <int R, bool kFifth>
+void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blocks, float* out,
+                  int64_t out_stride) {
+  constexpr int64_t kChunkBytes = (kFifth ? 8 + 2 : 8) * 64;
+  constexpr int64_t kBlockBytes = 64 + 2 * 128 + 4 * kChunkBytes;
+  const __m512i low4 = _mm512_set1_epi8(0x0F), bit4 = _mm512_set1_epi8(0x10);
   __m512 acc[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
@@ -176,11 +188,17 @@ void q4_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
     // hi is a compile-time constant so the low half costs no shift.
     auto sub_block = [&]<int hi>(int c) {
       const int j = 2 * c + hi;
-      const uint8_t* q = p + 320 + 64 * 8 * c;
+      const uint8_t* q = p + 320 + kChunkBytes * c;
       const __m512i sc = load_bytes_i32(p + 64 + 16 * j, false);
       __m512i w[8];
 #pragma GCC unroll 8
       for (int kg = 0; kg < 8; ++kg) w[kg] = nibbles<hi>(load512(q + 64 * kg), low4);
+      if constexpr (kFifth) {
+        const __m512i h = load512(q + 8 * 64 + 64 * hi);
+        [&]<int... kg>(std::integer_sequence<int, kg...>) {
+          ((w[kg] = _mm512_ternarylogic_epi32(w[kg], fifth_bit<kg>(h), bit4, 0xF8)), ...);  // w | (h' & bit4)
+        }(std::make_integer_sequence<int, 8>{});
+      }
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         const int8_t* x = act256(act, stride, r)[b].qs + 32 * j;
@@ -295,11 +313,14 @@ struct Dot32 {
     }
   };
 };
-template <int R>
-struct Q4K {
-  static void run(const uint8_t* g, const void* a, int64_t s, int64_t n, float* o, int64_t os) {
-    q4_k_packed<R>(g, a, s, n, o, os);
-  }
+template <bool kFifth>
+struct Q45K {
+  template <int R>
+  struct K {
+    static void run(const uint8_t* g, const void* a, int64_t s, int64_t n, float* o, int64_t os) {
+      q45_k_packed<R, kFifth>(g, a, s, n, o, os);
+    }
+  };
 };
 template <int R>
 struct Q6K {
@@ -313,7 +334,8 @@ constexpr PackedQuantKernels make_table() {
   t.dot[static_cast<int>(QuantType::kQ8_0)] = tile_rows<Dot32<QuantType::kQ8_0>::K, kRows32>;
   t.dot[static_cast<int>(QuantType::kQ4_0)] = tile_rows<Dot32<QuantType::kQ4_0>::K, kRows32>;
   t.dot[static_cast<int>(QuantType::kQ5_0)] = tile_rows<Dot32<QuantType::kQ5_0>::K, kRows32>;
-  t.dot[static_cast<int>(QuantType::kQ4_K)] = tile_rows<Q4K, kRowsK>;
+  t.dot[static_cast<int>(QuantType::kQ4_K)] = tile_rows<Q45K<false>::K, kRowsK>;
+  t.dot[static_cast<int>(QuantType::kQ5_K)] = tile_rows<Q45K<true>::K, kRowsK>;
   t.dot[static_cast<int>(QuantType::kQ6_K)] = tile_rows<Q6K, kRowsK>;
   return t;
 }
