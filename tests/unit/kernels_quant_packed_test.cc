@@ -28,7 +28,8 @@ using testing::DequantizedDot;
 using testing::fill_random_blocks;
 using testing::Random;
 
-const DType kPackedTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q4_K, DType::Q5_K, DType::Q6_K};
+const DType kPackedTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0,
+                              DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K};
 
 struct Packed {
   DType dtype;

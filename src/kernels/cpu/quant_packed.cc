@@ -33,7 +33,9 @@ int64_t group_block_bytes(DType dtype) {
   switch (dtype) {
     case DType::Q8_0: return 32 + 8 * 64;  // 16 f16 scales, 8 k-groups of q + 128
     case DType::Q4_0: return 32 + 4 * 64;  // 16 f16 scales, 4 x 64 bytes of nibble pairs
+    case DType::Q4_1: return 64 + 4 * 64;  // as Q4_0 with 16 f16 mins after the scales
     case DType::Q5_0: return 32 + 5 * 64;  // as Q4_0, then 64 bytes of fifth bits
+    case DType::Q5_1: return 64 + 5 * 64;
     // 16 f16 d, 16 f16 dmin, 8 x 16 six-bit scales and mins as bytes, 32 x 64 nibble bytes
     case DType::Q4_K: return 64 + 2 * 128 + 32 * 64;
     // As Q4_K, with each 64-element chunk's 8 nibble k-groups followed by 2 x 64 bytes of
@@ -48,6 +50,7 @@ int64_t group_block_bytes(DType dtype) {
 
 // The byte of the 4-byte k-group slot of row r in a 64-byte k-group.
 inline uint8_t* slot(uint8_t* kgroup, int64_t r) { return kgroup + 4 * r; }
+inline const uint8_t* slot_of(const uint8_t* kgroup, int64_t r) { return kgroup + 4 * r; }
 
 void pack_q8_0(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
   for (int64_t r = 0; r < kPackRows; ++r) {
@@ -58,35 +61,58 @@ void pack_q8_0(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
   }
 }
 
-// Byte j of a Q4_0 block holds element j (low nibble) and j + 16 (high): k-group h's bytes
-// carry k-groups h and h + 4.
-void pack_q4_0(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
-  for (int64_t r = 0; r < kPackRows; ++r) {
-    const uint8_t* blk = rows[r] + b * 18;
-    std::memcpy(dst + 2 * r, blk, 2);
-    for (int64_t h = 0; h < 4; ++h) std::memcpy(slot(dst + 32 + 64 * h, r), blk + 2 + 4 * h, 4);
-  }
-}
+// The 4-bit 32-element types, GGUF fields d, [m], [qh], qs: byte j of qs holds element j
+// (low nibble) and j + 16 (high), so k-group h's bytes carry k-groups h and h + 4. Packed:
+// 16 f16 d, [16 f16 m], 4 nibble k-groups, [one k-group of fifth bits: byte e of row r's
+// slot holds in bit h the fifth bit of element 4h + e and in bit 4 + h that of 16 + 4h + e].
+template <bool kMin, bool kFifth>
+struct Nibbles32 {
+  static constexpr int64_t kBlockBytes = 18 + (kMin ? 2 : 0) + (kFifth ? 4 : 0);
+  static constexpr int64_t kQh = kMin ? 4 : 2, kQs = kQh + (kFifth ? 4 : 0);
+  static constexpr int64_t kPackedQs = kMin ? 64 : 32;
 
-// As Q4_0, then the fifth bits: byte e of row r's slot holds in bit h the fifth bit of
-// element 4h + e and in bit 4 + h that of element 16 + 4h + e.
-void pack_q5_0(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
-  for (int64_t r = 0; r < kPackRows; ++r) {
-    const uint8_t* blk = rows[r] + b * 22;
-    std::memcpy(dst + 2 * r, blk, 2);
-    uint32_t qh;
-    std::memcpy(&qh, blk + 2, 4);
-    for (int64_t h = 0; h < 4; ++h) std::memcpy(slot(dst + 32 + 64 * h, r), blk + 6 + 4 * h, 4);
-    for (int e = 0; e < 4; ++e) {
-      uint8_t bits = 0;
-      for (int h = 0; h < 4; ++h) {
-        bits |= static_cast<uint8_t>(((qh >> (4 * h + e)) & 1) << h);
-        bits |= static_cast<uint8_t>(((qh >> (16 + 4 * h + e)) & 1) << (4 + h));
+  static void pack(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
+    for (int64_t r = 0; r < kPackRows; ++r) {
+      const uint8_t* blk = rows[r] + b * kBlockBytes;
+      std::memcpy(dst + 2 * r, blk, 2);
+      if constexpr (kMin) std::memcpy(dst + 32 + 2 * r, blk + 2, 2);
+      for (int64_t h = 0; h < 4; ++h) std::memcpy(slot(dst + kPackedQs + 64 * h, r), blk + kQs + 4 * h, 4);
+      if constexpr (kFifth) {
+        uint32_t qh;
+        std::memcpy(&qh, blk + kQh, 4);
+        for (int e = 0; e < 4; ++e) {
+          uint8_t bits = 0;
+          for (int h = 0; h < 4; ++h) {
+            bits |= static_cast<uint8_t>(((qh >> (4 * h + e)) & 1) << h);
+            bits |= static_cast<uint8_t>(((qh >> (16 + 4 * h + e)) & 1) << (4 + h));
+          }
+          slot(dst + kPackedQs + 4 * 64, r)[e] = bits;
+        }
       }
-      slot(dst + 32 + 4 * 64, r)[e] = bits;
     }
   }
-}
+
+  static void unpack(const uint8_t* src, int64_t r, uint8_t* blk) {
+    std::memcpy(blk, src + 2 * r, 2);
+    if constexpr (kMin) std::memcpy(blk + 2, src + 32 + 2 * r, 2);
+    for (int64_t h = 0; h < 4; ++h) std::memcpy(blk + kQs + 4 * h, slot_of(src + kPackedQs + 64 * h, r), 4);
+    if constexpr (kFifth) {
+      uint32_t qh = 0;
+      for (int e = 0; e < 4; ++e) {
+        const uint32_t bits = slot_of(src + kPackedQs + 4 * 64, r)[e];
+        for (int h = 0; h < 4; ++h) {
+          qh |= ((bits >> h) & 1u) << (4 * h + e);
+          qh |= ((bits >> (4 + h)) & 1u) << (16 + 4 * h + e);
+        }
+      }
+      std::memcpy(blk + kQh, &qh, 4);
+    }
+  }
+};
+using Q4_0Layout = Nibbles32<false, false>;
+using Q4_1Layout = Nibbles32<true, false>;
+using Q5_0Layout = Nibbles32<false, true>;
+using Q5_1Layout = Nibbles32<true, true>;
 
 // Q4_K: the 12 packed bytes hold 8 six-bit scales and 8 mins (llama.cpp's get_scale_min_k4).
 void k4_scale_min(const uint8_t* q, int j, uint8_t* sc, uint8_t* mn) {
@@ -192,32 +218,10 @@ void pack_q6_k(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
 
 // ---- the inverse, one row at a time (embedding lookups) ------------------------------
 
-// Row r's 4 bytes of the 64-byte k-group at p.
-inline const uint8_t* slot_of(const uint8_t* kgroup, int64_t r) { return kgroup + 4 * r; }
-
 void unpack_q8_0(const uint8_t* src, int64_t r, uint8_t* blk) {
   std::memcpy(blk, src + 2 * r, 2);
   for (int64_t kg = 0; kg < 8; ++kg)
     for (int64_t e = 0; e < 4; ++e) blk[2 + 4 * kg + e] = slot_of(src + 32 + 64 * kg, r)[e] ^ 0x80;
-}
-
-void unpack_q4_0(const uint8_t* src, int64_t r, uint8_t* blk) {
-  std::memcpy(blk, src + 2 * r, 2);
-  for (int64_t h = 0; h < 4; ++h) std::memcpy(blk + 2 + 4 * h, slot_of(src + 32 + 64 * h, r), 4);
-}
-
-void unpack_q5_0(const uint8_t* src, int64_t r, uint8_t* blk) {
-  std::memcpy(blk, src + 2 * r, 2);
-  for (int64_t h = 0; h < 4; ++h) std::memcpy(blk + 6 + 4 * h, slot_of(src + 32 + 64 * h, r), 4);
-  uint32_t qh = 0;
-  for (int e = 0; e < 4; ++e) {
-    const uint32_t bits = slot_of(src + 32 + 4 * 64, r)[e];
-    for (int h = 0; h < 4; ++h) {
-      qh |= ((bits >> h) & 1u) << (4 * h + e);
-      qh |= ((bits >> (4 + h)) & 1u) << (16 + 4 * h + e);
-    }
-  }
-  std::memcpy(blk + 2, &qh, 4);
 }
 
 // Row r's d, dmin and 12 bytes of six-bit scales and mins (Q4_K and Q5_K) into blk.
@@ -326,8 +330,10 @@ void pack_weight(ThreadPool& pool, const WeightView& w, int64_t group_begin, int
   void (*pack_block)(const uint8_t* const*, int64_t, uint8_t*) = nullptr;
   switch (w.dtype) {
     case DType::Q8_0: pack_block = pack_q8_0; break;
-    case DType::Q4_0: pack_block = pack_q4_0; break;
-    case DType::Q5_0: pack_block = pack_q5_0; break;
+    case DType::Q4_0: pack_block = Q4_0Layout::pack; break;
+    case DType::Q4_1: pack_block = Q4_1Layout::pack; break;
+    case DType::Q5_0: pack_block = Q5_0Layout::pack; break;
+    case DType::Q5_1: pack_block = Q5_1Layout::pack; break;
     case DType::Q4_K: pack_block = pack_q4_k; break;
     case DType::Q5_K: pack_block = pack_q5_k; break;
     case DType::Q6_K: pack_block = pack_q6_k; break;
@@ -349,8 +355,10 @@ void unpack_weight_row(const WeightView& w, int64_t row, uint8_t* dst) {
   void (*unpack_block)(const uint8_t*, int64_t, uint8_t*) = nullptr;
   switch (w.dtype) {
     case DType::Q8_0: unpack_block = unpack_q8_0; break;
-    case DType::Q4_0: unpack_block = unpack_q4_0; break;
-    case DType::Q5_0: unpack_block = unpack_q5_0; break;
+    case DType::Q4_0: unpack_block = Q4_0Layout::unpack; break;
+    case DType::Q4_1: unpack_block = Q4_1Layout::unpack; break;
+    case DType::Q5_0: unpack_block = Q5_0Layout::unpack; break;
+    case DType::Q5_1: unpack_block = Q5_1Layout::unpack; break;
     case DType::Q4_K: unpack_block = unpack_q4_k; break;
     case DType::Q5_K: unpack_block = unpack_q5_k; break;
     case DType::Q6_K: unpack_block = unpack_q6_k; break;

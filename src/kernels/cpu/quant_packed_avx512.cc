@@ -77,17 +77,19 @@ inline __m512i nibbles(__m512i v, __m512i low4) {
   else return _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
 }
 
-// ---- 32-element blocks: Q8_0 (q + 128 stored), Q4_0 (nibbles, zero point 8), Q5_0 --
+// ---- 32-element blocks: Q8_0 (q + 128 stored), Q4_0 (nibbles, zero point 8), Q5_0 -------
 // (nibbles plus a 64-byte k-group of fifth bits: bit h of byte e is k-group h's, bit
-// 4 + h k-group h + 4's; zero point 16).
+// 4 + h k-group h + 4's; zero point 16), Q4_1 and Q5_1 (as Q4_0 and Q5_0 with an f16 min
+// per block instead of a zero point: its share is m * dx * sum(qx), a second fma).
 
 template <QuantType T, int R>
 void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blocks, float* out,
                   int64_t out_stride) {
-  constexpr int64_t kBlockBytes = T == QuantType::kQ8_0   ? 32 + 8 * 64
-                                  : T == QuantType::kQ4_0 ? 32 + 4 * 64
-                                                          : 32 + 5 * 64;
-  constexpr int32_t kZero = T == QuantType::kQ8_0 ? 128 : T == QuantType::kQ4_0 ? 8 : 16;
+  constexpr bool kMin = T == QuantType::kQ4_1 || T == QuantType::kQ5_1;
+  constexpr bool kFifth = T == QuantType::kQ5_0 || T == QuantType::kQ5_1;
+  constexpr int64_t kQs = kMin ? 64 : 32;
+  constexpr int64_t kBlockBytes = kQs + (T == QuantType::kQ8_0 ? 8 : kFifth ? 5 : 4) * 64;
+  constexpr int32_t kZero = T == QuantType::kQ8_0 ? 128 : kMin ? 0 : kFifth ? 16 : 8;
   const __m512i low4 = _mm512_set1_epi8(0x0F), bit4 = _mm512_set1_epi8(0x10);
   __m512 acc[R];
 #pragma GCC unroll 8
@@ -98,17 +100,17 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
     __m512i w[8];
     if constexpr (T == QuantType::kQ8_0) {
 #pragma GCC unroll 8
-      for (int kg = 0; kg < 8; ++kg) w[kg] = load512(p + 32 + 64 * kg);
+      for (int kg = 0; kg < 8; ++kg) w[kg] = load512(p + kQs + 64 * kg);
     } else {
 #pragma GCC unroll 8
       for (int h = 0; h < 4; ++h) {
-        const __m512i v = load512(p + 32 + 64 * h);
+        const __m512i v = load512(p + kQs + 64 * h);
         w[h] = _mm512_and_si512(v, low4);
         w[h + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
       }
-      if constexpr (T == QuantType::kQ5_0) {
+      if constexpr (kFifth) {
         // 16-bit shifts: bits crossing between bytes never land on bit 4.
-        const __m512i hb = load512(p + 32 + 4 * 64);
+        const __m512i hb = load512(p + kQs + 4 * 64);
         w[0] = _mm512_or_si512(w[0], _mm512_and_si512(_mm512_slli_epi16(hb, 4), bit4));
         w[1] = _mm512_or_si512(w[1], _mm512_and_si512(_mm512_slli_epi16(hb, 3), bit4));
         w[2] = _mm512_or_si512(w[2], _mm512_and_si512(_mm512_slli_epi16(hb, 2), bit4));
@@ -119,12 +121,15 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
         w[7] = _mm512_or_si512(w[7], _mm512_and_si512(_mm512_srli_epi16(hb, 3), bit4));
       }
     }
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const ActBlock32& a = act32(act, stride, r)[b];
       const __m512i s = dot_kgroups<R, 8>(w, a.qs, _mm512_set1_epi32(-kZero * a.sum));
       const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a.d));
       acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scale, acc[r]);
+      if constexpr (kMin) {
+        acc[r] = _mm512_fmadd_ps(half16(p + 32), _mm512_set1_ps(a.d * static_cast<float>(a.sum)), acc[r]);
+      }
     }
   }
 #pragma GCC unroll 8
@@ -333,7 +338,9 @@ constexpr PackedQuantKernels make_table() {
   PackedQuantKernels t{kRows32, {}};
   t.dot[static_cast<int>(QuantType::kQ8_0)] = tile_rows<Dot32<QuantType::kQ8_0>::K, kRows32>;
   t.dot[static_cast<int>(QuantType::kQ4_0)] = tile_rows<Dot32<QuantType::kQ4_0>::K, kRows32>;
+  t.dot[static_cast<int>(QuantType::kQ4_1)] = tile_rows<Dot32<QuantType::kQ4_1>::K, kRows32>;
   t.dot[static_cast<int>(QuantType::kQ5_0)] = tile_rows<Dot32<QuantType::kQ5_0>::K, kRows32>;
+  t.dot[static_cast<int>(QuantType::kQ5_1)] = tile_rows<Dot32<QuantType::kQ5_1>::K, kRows32>;
   t.dot[static_cast<int>(QuantType::kQ4_K)] = tile_rows<Q45K<false>::K, kRowsK>;
   t.dot[static_cast<int>(QuantType::kQ5_K)] = tile_rows<Q45K<true>::K, kRowsK>;
   t.dot[static_cast<int>(QuantType::kQ6_K)] = tile_rows<Q6K, kRowsK>;
