@@ -125,14 +125,15 @@ void k4_scale_min(const uint8_t* q, int j, uint8_t* sc, uint8_t* mn) {
   }
 }
 
-// Byte i of 64-element chunk c of a Q4_K block holds element 64c + i (low nibble, sub-block
-// 2c) and 64c + 32 + i (high, sub-block 2c + 1); the packed k-group (c, kg) keeps that.
 // Row r's d, dmin, scales and mins (Q4_K and Q5_K) from the block blk.
 void pack_scales_k4(const uint8_t* blk, int64_t r, uint8_t* dst) {
   std::memcpy(dst + 2 * r, blk, 2);
   std::memcpy(dst + 32 + 2 * r, blk + 2, 2);
   for (int j = 0; j < 8; ++j) k4_scale_min(blk + 4, j, dst + 64 + 16 * j + r, dst + 192 + 16 * j + r);
 }
+
+// Byte i of 64-element chunk c of a Q4_K block holds element 64c + i (low nibble, sub-block
+// 2c) and 64c + 32 + i (high, sub-block 2c + 1); the packed k-group (c, kg) keeps that.
 
 void pack_q4_k(const uint8_t* const* rows, int64_t b, uint8_t* dst) {
   for (int64_t r = 0; r < kPackRows; ++r) {
