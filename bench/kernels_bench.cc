@@ -7,6 +7,7 @@
 //   QWENRT_THREADS=1 build-kern/bench/kernels_bench      # thread count (default: all)
 //   QWENRT_GEMV_PREFETCH=0 build-kern/bench/kernels_bench # GEMV prefetch distance (bytes)
 //   build-kern/bench/kernels_bench --benchmark_filter=QuantMatmul  # quantized weights
+//   QWENRT_BENCH_WEIGHT_MB=4 build-kern/bench/kernels_bench --benchmark_filter=QuantMatmul  # in cache
 //
 // Matmul counters: GBps = weight bytes / time (the decode limit), GFLOPps = 2mnk / time,
 // pct_bw / pct_peak = the same as a percentage of the measured limits. Weights rotate through
@@ -29,6 +30,7 @@
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/memory_bandwidth.h"
 #include "kernels/cpu/ops.h"
+#include "kernels/cpu/quant_packed.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -127,7 +129,10 @@ struct QuantWeightSet {
   int64_t rows, cols;
   std::vector<std::vector<uint8_t>> copies;
 
-  QuantWeightSet(DType dtype_, int64_t rows_, int64_t cols_, size_t min_total)
+  // The interleaved copies (quant_packed.h) when packed and the target has kernels for it.
+  std::vector<std::vector<uint8_t>> packed;
+
+  QuantWeightSet(DType dtype_, int64_t rows_, int64_t cols_, size_t min_total, bool pack)
       : dtype(dtype_), rows(rows_), cols(cols_) {
     const int64_t block_bytes = dtype_block_bytes(dtype);
     const int64_t blocks = rows * (cols / dtype_block_elements(dtype));
@@ -149,17 +154,37 @@ struct QuantWeightSet {
         if (has_min) std::memcpy(p + 2, &d, 2);
       }
     }
+    if (!pack || !can_pack(view(0))) return;
+    for (const auto& c : copies) {
+      const WeightView w{dtype, rows, cols, c.data()};
+      packed.emplace_back(packed_weight_bytes(w));
+      pack_weight(pool(), w, 0, rows / kPackRows, packed.back().data());
+    }
   }
   WeightView view(size_t i) const {
-    return WeightView{dtype, rows, cols, copies[i % copies.size()].data()};
+    WeightView w{dtype, rows, cols, copies[i % copies.size()].data()};
+    if (!packed.empty()) w.packed = packed[i % packed.size()].data();
+    return w;
   }
 };
 
-// Args: n, k, m, dtype (DType value). GBps counts the quantized weight bytes.
+// Bytes of weight copies a quantized benchmark rotates through: 256 MB streams them from
+// DRAM (decode); QWENRT_BENCH_WEIGHT_MB=4 keeps them in cache, the kernels' compute rate.
+size_t weight_bytes() {
+  const char* mb = std::getenv("QWENRT_BENCH_WEIGHT_MB");
+  return (mb ? std::strtoull(mb, nullptr, 10) : 256) << 20;
+}
+
+// Args: n, k, m, dtype (DType value), packed (0: the row kernels; 1: the interleaved
+// copy, where the target packs the type). GBps counts the quantized weight bytes.
 void BM_QuantMatmul(benchmark::State& state) {
   const int64_t n = state.range(0), k = state.range(1), m = state.range(2);
   const auto dtype = static_cast<DType>(state.range(3));
-  const QuantWeightSet weights(dtype, n, k, size_t{256} << 20);
+  const QuantWeightSet weights(dtype, n, k, weight_bytes(), state.range(4) != 0);
+  if (state.range(4) != 0 && weights.packed.empty()) {
+    state.SkipWithError("no packed kernel for this type on this target");
+    return;
+  }
   std::vector<float> x(static_cast<size_t>(m * k)), y(static_cast<size_t>(m * n));
   uint32_t s = 3;
   for (auto& v : x) v = random_float(s);
@@ -182,11 +207,14 @@ void BM_QuantMatmul(benchmark::State& state) {
 
 // Qwen2.5-1.5B's MLP shapes (gate/up 8960x1536, down 1536x8960), decode and prompt.
 void QuantShapes(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"n", "k", "m", "dtype"});
-  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K}) {
+  b->ArgNames({"n", "k", "m", "dtype", "packed"});
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q4_K, DType::Q5_K,
+                  DType::Q6_K}) {
     for (int64_t m : {1, 512}) {
-      b->Args({8960, 1536, m, static_cast<int64_t>(t)});
-      b->Args({1536, 8960, m, static_cast<int64_t>(t)});
+      for (int64_t packed : {0, 1}) {
+        b->Args({8960, 1536, m, static_cast<int64_t>(t), packed});
+        b->Args({1536, 8960, m, static_cast<int64_t>(t), packed});
+      }
     }
   }
   b->UseRealTime()->MinTime(0.5);
