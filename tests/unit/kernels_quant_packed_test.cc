@@ -5,13 +5,17 @@
 //   weights times the F32 activations within the int8 activation rounding bound.
 // - The packed copy is what runs: the original rows are wiped after packing.
 // - A row's output is bit-identical alone (m = 1), in any batch, with any thread count.
-// Where the CPU has no packed kernels (no AVX-512 VNNI) the tests are skipped.
+// - Each test runs on every SIMD target with packed kernels (AVX-512 VNNI, AVX2), and the
+//   AVX2 kernels give the AVX-512 ones' outputs bit for bit on the same packed bytes.
+// Where the CPU has no packed kernels (no AVX2) the tests are skipped.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/ops.h"
 #include "kernels/cpu/ops_reference.h"
@@ -108,98 +112,155 @@ void check(const Packed& p, const std::vector<uint8_t>& w, const std::vector<flo
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
+// Makes each SIMD target with packed kernels active in turn (weights are packed while
+// it is); restores the best target when done.
 class PackedQuantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (active_packed_kernels() == nullptr) GTEST_SKIP() << "no packed kernels on this CPU";
+    for (const std::string& t : supported_simd_targets()) {
+      set_simd_target_for_testing(t);
+      if (active_packed_kernels() != nullptr) targets_.push_back(t);
+    }
+    set_simd_target_for_testing(supported_simd_targets().front());
+    if (targets_.empty()) GTEST_SKIP() << "no packed kernels on this CPU";
   }
+  void TearDown() override { set_simd_target_for_testing(supported_simd_targets().front()); }
+
+  template <typename F>
+  void for_each_target(F body) {
+    for (const std::string& t : targets_) {
+      SCOPED_TRACE(t);
+      ASSERT_TRUE(set_simd_target_for_testing(t));
+      body();
+      if (HasFatalFailure()) return;
+    }
+  }
+
+  std::vector<std::string> targets_;
 };
 
 TEST_F(PackedQuantTest, MatchesReferencesAndRunsThePackedCopy) {
-  ThreadPool one(1), two(2), three(3);
-  uint64_t seed = 1;
-  for (DType dtype : kPackedTypes) {
-    SCOPED_TRACE(dtype_name(dtype));
-    const int64_t be = dtype_block_elements(dtype);
-    for (int64_t k : {be, 3 * be, be == 32 ? int64_t{896} : int64_t{1536}}) {
-      for (int64_t n : {16, 48}) {
-        Packed p = make_packed(two, dtype, n, k, seed);
-        ASSERT_FALSE(p.packed.empty());
-        const std::vector<uint8_t> original = p.w;
-        // Wiped rows: only the packed copy can give the right answer.
-        std::fill(p.w.begin(), p.w.end(), uint8_t{0});
-        for (int64_t m : {1, 2, 5, 8, 9, 17, 33}) {
-          SCOPED_TRACE(::testing::Message() << "m=" << m << " n=" << n << " k=" << k);
-          const std::vector<float> x = random_x(m, k, seed * 31 + m);
-          std::vector<float> bias(static_cast<size_t>(n));
-          Random(seed).fill(bias.data(), n);
-          const float* b = m % 2 ? bias.data() : nullptr;
-          ThreadPool& pool = m % 3 == 0 ? one : (m % 3 == 1 ? two : three);
-          check(p, original, x, m, b, run(pool, p, x, m, b));
-          if (::testing::Test::HasFatalFailure()) return;
+  for_each_target([&] {
+    ThreadPool one(1), two(2), three(3);
+    uint64_t seed = 1;
+    for (DType dtype : kPackedTypes) {
+      SCOPED_TRACE(dtype_name(dtype));
+      const int64_t be = dtype_block_elements(dtype);
+      for (int64_t k : {be, 3 * be, be == 32 ? int64_t{896} : int64_t{1536}}) {
+        for (int64_t n : {16, 48}) {
+          Packed p = make_packed(two, dtype, n, k, seed);
+          ASSERT_FALSE(p.packed.empty());
+          const std::vector<uint8_t> original = p.w;
+          // Wiped rows: only the packed copy can give the right answer.
+          std::fill(p.w.begin(), p.w.end(), uint8_t{0});
+          for (int64_t m : {1, 2, 5, 8, 9, 17, 33}) {
+            SCOPED_TRACE(::testing::Message() << "m=" << m << " n=" << n << " k=" << k);
+            const std::vector<float> x = random_x(m, k, seed * 31 + m);
+            std::vector<float> bias(static_cast<size_t>(n));
+            Random(seed).fill(bias.data(), n);
+            const float* b = m % 2 ? bias.data() : nullptr;
+            ThreadPool& pool = m % 3 == 0 ? one : (m % 3 == 1 ? two : three);
+            check(p, original, x, m, b, run(pool, p, x, m, b));
+            if (::testing::Test::HasFatalFailure()) return;
+          }
+          ++seed;
         }
-        ++seed;
       }
     }
-  }
+  });
 }
 
 TEST_F(PackedQuantTest, RowResultsDoNotDependOnTheBatchOrThreads) {
-  ThreadPool one(1), two(2), three(3);
-  uint64_t seed = 700;
-  for (DType dtype : kPackedTypes) {
-    SCOPED_TRACE(dtype_name(dtype));
-    const int64_t k = 2 * dtype_block_elements(dtype);
-    const Packed p = make_packed(two, dtype, 64, k, seed++);
-    ASSERT_FALSE(p.packed.empty());
-    std::vector<float> bias(64);
-    Random(seed).fill(bias.data(), 64);
-    for (int64_t m : {3, 8, 13, 33, 70}) {
-      const std::vector<float> x = random_x(m, k, seed++);
-      const std::vector<float> y2 = run(two, p, x, m, bias.data());
-      const std::vector<float> y3 = run(three, p, x, m, bias.data());
-      for (int64_t i = 0; i < m; ++i) {
-        const std::vector<float> xi(x.begin() + i * k, x.begin() + (i + 1) * k);
-        const std::vector<float> y1 = run(i % 2 ? one : three, p, xi, 1, bias.data());
-        for (int64_t j = 0; j < p.n; ++j) {
-          ASSERT_TRUE(same_bits(y1[j], y2[i * p.n + j])) << "m=" << m << " i=" << i << " j=" << j;
-          ASSERT_TRUE(same_bits(y1[j], y3[i * p.n + j])) << "m=" << m << " i=" << i << " j=" << j;
+  for_each_target([&] {
+    ThreadPool one(1), two(2), three(3);
+    uint64_t seed = 700;
+    for (DType dtype : kPackedTypes) {
+      SCOPED_TRACE(dtype_name(dtype));
+      const int64_t k = 2 * dtype_block_elements(dtype);
+      const Packed p = make_packed(two, dtype, 64, k, seed++);
+      ASSERT_FALSE(p.packed.empty());
+      std::vector<float> bias(64);
+      Random(seed).fill(bias.data(), 64);
+      for (int64_t m : {3, 8, 13, 33, 70}) {
+        const std::vector<float> x = random_x(m, k, seed++);
+        const std::vector<float> y2 = run(two, p, x, m, bias.data());
+        const std::vector<float> y3 = run(three, p, x, m, bias.data());
+        for (int64_t i = 0; i < m; ++i) {
+          const std::vector<float> xi(x.begin() + i * k, x.begin() + (i + 1) * k);
+          const std::vector<float> y1 = run(i % 2 ? one : three, p, xi, 1, bias.data());
+          for (int64_t j = 0; j < p.n; ++j) {
+            ASSERT_TRUE(same_bits(y1[j], y2[i * p.n + j])) << "m=" << m << " i=" << i << " j=" << j;
+            ASSERT_TRUE(same_bits(y1[j], y3[i * p.n + j])) << "m=" << m << " i=" << i << " j=" << j;
+          }
         }
       }
     }
-  }
+  });
 }
 
 // The embedding lookup of a tied head reads the packed copy: it must give back the
 // original bytes exactly, and so the same floats.
 TEST_F(PackedQuantTest, UnpackedRowsAreTheOriginalBytes) {
-  ThreadPool two(2);
-  for (DType dtype : kPackedTypes) {
-    SCOPED_TRACE(dtype_name(dtype));
-    const int64_t k = 3 * dtype_block_elements(dtype);
-    const Packed p = make_packed(two, dtype, 48, k, 77);
-    ASSERT_FALSE(p.packed.empty());
-    const WeightView v = p.view();
-    std::vector<uint8_t> bytes(v.row_bytes());
-    std::vector<float> got(static_cast<size_t>(k)), want(static_cast<size_t>(k));
-    for (int64_t r = 0; r < p.n; ++r) {
-      unpack_weight_row(v, r, bytes.data());
-      ASSERT_EQ(0, std::memcmp(bytes.data(), v.row(r), bytes.size())) << "row " << r;
-      dequantize_weight_row(v, r, got.data());
-      dequantize_row(dtype, v.row(r), k, want.data());
-      ASSERT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4)) << "row " << r;
+  for_each_target([&] {
+    ThreadPool two(2);
+    for (DType dtype : kPackedTypes) {
+      SCOPED_TRACE(dtype_name(dtype));
+      const int64_t k = 3 * dtype_block_elements(dtype);
+      const Packed p = make_packed(two, dtype, 48, k, 77);
+      ASSERT_FALSE(p.packed.empty());
+      const WeightView v = p.view();
+      std::vector<uint8_t> bytes(v.row_bytes());
+      std::vector<float> got(static_cast<size_t>(k)), want(static_cast<size_t>(k));
+      for (int64_t r = 0; r < p.n; ++r) {
+        unpack_weight_row(v, r, bytes.data());
+        ASSERT_EQ(0, std::memcmp(bytes.data(), v.row(r), bytes.size())) << "row " << r;
+        dequantize_weight_row(v, r, got.data());
+        dequantize_row(dtype, v.row(r), k, want.data());
+        ASSERT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4)) << "row " << r;
+      }
     }
-  }
+  });
 }
 
 // Rows that are not a whole number of groups are not packed; they keep the row kernels.
 TEST_F(PackedQuantTest, PartialGroupsAreNotPacked) {
+  for_each_target([&] {
+    ThreadPool two(2);
+    for (DType dtype : kPackedTypes) {
+      const Packed p = make_packed(two, dtype, 40, dtype_block_elements(dtype), 9);
+      EXPECT_TRUE(p.packed.empty()) << dtype_name(dtype);
+      const std::vector<float> x = random_x(3, p.k, 10);
+      check(p, p.w, x, 3, nullptr, run(two, p, x, 3, nullptr));
+    }
+  });
+}
+
+// The AVX2 kernels do the AVX-512 ones' float ops in the same order on the same exact
+// integers: the same bits, for every row count (the tile sizes differ: 4 and 8).
+TEST_F(PackedQuantTest, Avx2MatchesAvx512BitForBit) {
+  if (!set_simd_target_for_testing("avx512") || active_packed_kernels() != &kPackedQuantAvx512Vnni ||
+      !set_simd_target_for_testing("avx2") || active_packed_kernels() != &kPackedQuantAvx2) {
+    GTEST_SKIP() << "needs AVX-512 VNNI and AVX2";
+  }
   ThreadPool two(2);
+  uint64_t seed = 900;
   for (DType dtype : kPackedTypes) {
-    const Packed p = make_packed(two, dtype, 40, dtype_block_elements(dtype), 9);
-    EXPECT_TRUE(p.packed.empty()) << dtype_name(dtype);
-    const std::vector<float> x = random_x(3, p.k, 10);
-    check(p, p.w, x, 3, nullptr, run(two, p, x, 3, nullptr));
+    SCOPED_TRACE(dtype_name(dtype));
+    const int64_t be = dtype_block_elements(dtype);
+    for (int64_t k : {be, 5 * be, be == 32 ? int64_t{1536} : int64_t{2304}}) {
+      set_simd_target_for_testing("avx2");
+      const Packed p = make_packed(two, dtype, 32, k, seed++);
+      ASSERT_FALSE(p.packed.empty());
+      for (int64_t m : {1, 2, 3, 4, 6, 7, 13, 40}) {
+        SCOPED_TRACE(::testing::Message() << "m=" << m << " k=" << k);
+        const std::vector<float> x = random_x(m, k, seed++);
+        const std::vector<float> y2 = run(two, p, x, m, nullptr);
+        set_simd_target_for_testing("avx512");
+        const std::vector<float> y5 = run(two, p, x, m, nullptr);
+        set_simd_target_for_testing("avx2");
+        for (size_t i = 0; i < y2.size(); ++i) ASSERT_TRUE(same_bits(y2[i], y5[i])) << i << ": " << y2[i] << " vs " << y5[i];
+      }
+    }
   }
 }
 

@@ -303,7 +303,11 @@ const PackedQuantKernels* active_packed_kernels() {
   // QWENRT_NO_PACKED: compare with the row kernels (benchmarks), read once.
   static const bool disabled = std::getenv("QWENRT_NO_PACKED") != nullptr;
   if (disabled) return nullptr;
-  return active_kernels().quant == &kQuantMatmulAvx512Vnni ? &kPackedQuantAvx512Vnni : nullptr;
+  const QuantMatmulKernels* quant = active_kernels().quant;
+  if (quant == &kQuantMatmulAvx512Vnni) return &kPackedQuantAvx512Vnni;
+  // The AVX2 target's, and AVX-512 without VNNI's (it takes the AVX2 quantized kernels).
+  if (quant == &kQuantMatmulAvx2) return &kPackedQuantAvx2;
+  return nullptr;
 }
 
 bool can_pack(const WeightView& w) {
