@@ -43,14 +43,18 @@ extern const PackedQuantKernels kPackedQuantAvx512Vnni;
 extern const PackedQuantKernels kPackedQuantAvx2;
 
 // Decode (one activation row) does little work per weight byte, and on some machines the
-// hardware prefetchers alone keep too few lines in flight to stream at the read bandwidth:
-// Zen 4 VM, 2 threads, 1.5B Q4_K_M decode with reads at ~80 GB/s went from 48 to 67 t/s
-// with this; at ~48 GB/s it changed nothing. The one-row K-quant kernels request the next
-// block's lines as they start on a block. (The 32-element types showed no clear gain.)
-template <int64_t kBlockBytes>
-inline void prefetch_next_block(const uint8_t* block) {
-  for (int64_t line = 0; line < kBlockBytes; line += 64) __builtin_prefetch(block + kBlockBytes + line, 0, 3);
+// hardware prefetchers alone keep too few lines in flight to stream at the read bandwidth.
+// The one-row kernels request the lines kDistance bytes ahead of the block they start.
+// Zen 4 VM, 2 threads, decode with reads at ~80 GB/s: 1.5B Q4_K_M 48 -> 67 t/s with the
+// next K-quant block (no change at ~48 GB/s); Q4_0 ~69 -> ~73 t/s with 8 KB ahead (its
+// 288-byte blocks are too short a distance; AVX2 kernel alone: 48 -> 55 GB/s). Q8_0, at
+// ~93% of the reads already, was slower with it and does not prefetch.
+template <int64_t kBlockBytes, int64_t kDistance = kBlockBytes>
+inline void prefetch_ahead(const uint8_t* block) {
+  for (int64_t line = 0; line < kBlockBytes; line += 64) __builtin_prefetch(block + kDistance + line, 0, 3);
 }
+// How far ahead the 32-element 4- and 5-bit types prefetch.
+constexpr int64_t kPrefetchDistance32 = 8192;
 
 // The packed kernels of the active SIMD target (dispatch.h), or null where it has none.
 const PackedQuantKernels* active_packed_kernels();

@@ -112,6 +112,7 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
+    if constexpr (R == 1 && NH == 2 && T != QuantType::kQ8_0) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
     __m256i s[NH][R];
     if constexpr (T == QuantType::kQ8_0) {
 #pragma GCC unroll 8
@@ -238,7 +239,7 @@ void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && NH == 2) prefetch_next_block<kBlockBytes>(p);
+    if constexpr (R == 1 && NH == 2) prefetch_ahead<kBlockBytes>(p);
     __m256i m[NH][R];
 #pragma GCC unroll 8
     for (int i = 0; i < NH * R; ++i) m[i / R][i % R] = _mm256_setzero_si256();
@@ -332,7 +333,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && NH == 2) prefetch_next_block<kBlockBytes>(p);
+    if constexpr (R == 1 && NH == 2) prefetch_ahead<kBlockBytes>(p);
     const uint8_t* scales = p + 32;  // scale s of row i at 16 s + i
     __m256i isum[NH][R];
 #pragma GCC unroll 8

@@ -96,6 +96,7 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
+    if constexpr (R == 1 && T != QuantType::kQ8_0) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
     const __m512 dw = half16(p);
     __m512i w[8];
     if constexpr (T == QuantType::kQ8_0) {
@@ -174,7 +175,7 @@ void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1) prefetch_next_block<kBlockBytes>(p);
+    if constexpr (R == 1) prefetch_ahead<kBlockBytes>(p);
     const __m512 dw = half16(p), dm = half16(p + 32);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
@@ -237,7 +238,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1) prefetch_next_block<kBlockBytes>(p);
+    if constexpr (R == 1) prefetch_ahead<kBlockBytes>(p);
     const __m512 dw = half16(p);
     const uint8_t* scales = p + 32;
     __m512i isum[R];
