@@ -26,6 +26,7 @@
 
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
+#include "kernels/cpu/quant_packed_tiles.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -411,35 +412,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   for (int i = 0; i < NH * R; ++i) _mm256_storeu_ps(out + (i % R) * out_stride + 8 * (half0 + i / R), acc[i / R][i % R]);
 }
 
-// ---- row tiling ---------------------------------------------------------------------
-
-template <template <int> class K, int kMax>
-void tile_rows(const uint8_t* g, const void* act, int64_t stride, int rows, int64_t blocks,
-               float* out, int64_t out_stride) {
-  const auto* a = static_cast<const uint8_t*>(act);
-  while (rows > 0) {
-    const int n = rows < kMax ? rows : kMax;
-    switch (n) {
-      case 1: K<1>::run(g, a, stride, blocks, out, out_stride); break;
-      case 2: K<2>::run(g, a, stride, blocks, out, out_stride); break;
-      case 3: K<3>::run(g, a, stride, blocks, out, out_stride); break;
-      case 4: K<4>::run(g, a, stride, blocks, out, out_stride); break;
-      default:
-        if constexpr (kMax > 4) {
-          switch (n) {
-            case 5: K<5>::run(g, a, stride, blocks, out, out_stride); break;
-            case 6: K<6>::run(g, a, stride, blocks, out, out_stride); break;
-            case 7: K<7>::run(g, a, stride, blocks, out, out_stride); break;
-            default: K<8>::run(g, a, stride, blocks, out, out_stride); break;
-          }
-        }
-        break;
-    }
-    rows -= n;
-    a += n * stride;
-    out += n * out_stride;
-  }
-}
+// ---- row tiling (tile_rows: quant_packed_tiles.h) -----------------------------------
 
 // Halves of the group's rows per pass (kBothHalvesRows).
 template <int R>
