@@ -74,8 +74,11 @@ def time_qwenrt(args, path):
 
 
 def time_llama(args, path):
+    # llama.cpp as its users run it: OMP_WAIT_POLICY=passive (which the fidelity scripts set to
+    # share the cores with qwenrt) cut its decode speed by up to half here, so OpenMP settings are dropped.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
     out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128",
-                          str(args.reps)], check=True, capture_output=True, text=True).stdout
+                          str(args.reps)], check=True, capture_output=True, text=True, env=env).stdout
     pp = [float(l.split()[1]) for l in out.splitlines() if l.startswith("pp ")]
     tg = [float(l.split()[1]) for l in out.splitlines() if l.startswith("tg ")]
     return sum(pp) / len(pp), sum(tg) / len(tg)
