@@ -8,11 +8,12 @@ cached under --workdir. Both engines run the llama-bench tests at the same threa
 one after the other, never at the same time:
   pp512  one 512-token prompt evaluated in a single batch, tokens/s
   tg128  128 tokens decoded one at a time from an empty context, tokens/s
-Each is the mean of --reps runs after a warm-up. qwenrt's decode is also reported as a
-fraction of its memory-bandwidth roofline, as `qwenrt bench` measures it: 128 more decode
-steps, each preceded by a 128 MB read of the model's own weights, the roofline being the
-bandwidth of those reads over the same seconds (on a shared machine the bandwidth swings
-by half within seconds, so a probe taken at another moment judges another machine).
+Each is the mean of --reps runs, the engines alternating run by run, each run after its own
+warm-up. qwenrt's decode is also reported as a fraction of its memory-bandwidth roofline,
+as `qwenrt bench` measures it: 128 more decode steps, each preceded by a 128 MB read of
+the model's own weights, the roofline being the bandwidth of those reads over the same
+seconds (on a shared machine the bandwidth swings by half within seconds, so a probe
+taken at another moment judges another machine).
 
 Usage:
   .venv/bin/python bench/compare_llama_cpp.py [--qwenrt build/qwenrt]
@@ -21,6 +22,7 @@ Usage:
 """
 import argparse
 import os
+from statistics import mean
 import re
 import subprocess
 import sys
@@ -67,7 +69,7 @@ def gguf_for(args, shape, qtype):
 
 def time_qwenrt(args, path):
     out = subprocess.run([args.qwenrt, "bench", path, "-t", str(args.threads), "-p", "512", "-n", "128",
-                          "-r", str(args.reps)], check=True, capture_output=True, text=True).stdout
+                          "-r", "1"], check=True, capture_output=True, text=True).stdout
     rates = {m.group(1): float(m.group(2)) for m in re.finditer(r"\|\s*(pp512|tg128)\s*\|\s*([\d.]+)", out)}
     roof = re.search(r"= ([\d.]+)% of the ([\d.]+) t/s roofline", out)
     return rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None, out
@@ -77,8 +79,8 @@ def time_llama(args, path):
     # llama.cpp as its users run it: OMP_WAIT_POLICY=passive (which the fidelity scripts set to
     # share the cores with qwenrt) cut its decode speed by up to half here, so OpenMP settings are dropped.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
-    out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128",
-                          str(args.reps)], check=True, capture_output=True, text=True, env=env).stdout
+    out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128", "1"],
+                         check=True, capture_output=True, text=True, env=env).stdout
     pp = [float(l.split()[1]) for l in out.splitlines() if l.startswith("pp ")]
     tg = [float(l.split()[1]) for l in out.splitlines() if l.startswith("tg ")]
     return sum(pp) / len(pp), sum(tg) / len(tg)
@@ -102,8 +104,13 @@ def main():
     for shape in args.shapes.split(","):
         for qtype in args.types.split(","):
             path = gguf_for(args, shape, qtype)
-            q_pp, q_tg, roof, _ = time_qwenrt(args, path)
-            l_pp, l_tg = time_llama(args, path)
+            # The engines alternate run by run: this machine's read bandwidth changes regime
+            # within minutes, and back-to-back blocks of runs would each see a different one.
+            runs = [(time_qwenrt(args, path)[:3], time_llama(args, path)) for _ in range(args.reps)]
+            q_pp, q_tg = mean(q[0] for q, _ in runs), mean(q[1] for q, _ in runs)
+            roofs = [q[2] for q, _ in runs if q[2] is not None]
+            roof = mean(roofs) if roofs else None
+            l_pp, l_tg = mean(l[0] for _, l in runs), mean(l[1] for _, l in runs)
             for test, q, l, r in (("pp512", q_pp, l_pp, ""), ("tg128", q_tg, l_tg, f"{roof:.1f}%" if roof else "n/a")):
                 row = (f"| {SHAPES[shape]:<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
                        f" {q / l:>5.2f}x | {r:>17} |")
