@@ -22,33 +22,31 @@ Usage:
 """
 import argparse
 import os
-from statistics import mean
 import re
 import subprocess
 import sys
+from statistics import mean
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Runs inside the llama-cpp-python venv: prints "pp <t/s>" and "tg <t/s>" lines.
+# Runs inside the llama-cpp-python venv: one warm-up, then prints "pp <t/s>" and "tg <t/s>".
 LLAMA_TIMER = r"""
 import sys, time, random
 from llama_cpp import Llama
-path, threads, n_prompt, n_gen, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+path, threads, n_prompt, n_gen = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 llm = Llama(model_path=path, n_ctx=n_prompt + n_gen + 16, n_batch=n_prompt, n_ubatch=n_prompt,
             n_threads=threads, n_threads_batch=threads, verbose=False)
 rng = random.Random(42)
 vocab = min(llm.n_vocab(), 100000)
 prompt = [rng.randrange(vocab) for _ in range(n_prompt)]
 llm.reset(); llm.eval(prompt[:16])  # warm-up: page in the weights
-for _ in range(reps):
-    llm.reset(); t0 = time.perf_counter(); llm.eval(prompt); dt = time.perf_counter() - t0
-    print("pp", n_prompt / dt, flush=True)
-for _ in range(reps):
-    llm.reset(); tok = prompt[0]; t0 = time.perf_counter()
-    for _ in range(n_gen):
-        llm.eval([tok]); tok = rng.randrange(vocab)
-    dt = time.perf_counter() - t0
-    print("tg", n_gen / dt, flush=True)
+llm.reset(); t0 = time.perf_counter(); llm.eval(prompt); dt = time.perf_counter() - t0
+print("pp", n_prompt / dt, flush=True)
+llm.reset(); tok = prompt[0]; t0 = time.perf_counter()
+for _ in range(n_gen):
+    llm.eval([tok]); tok = rng.randrange(vocab)
+dt = time.perf_counter() - t0
+print("tg", n_gen / dt, flush=True)
 """
 
 SHAPES = {"0.5b": "qwen2.5-0.5b", "1.5b": "qwen2.5-1.5b", "7b": "qwen2.5-7b"}
@@ -72,18 +70,17 @@ def time_qwenrt(args, path):
                           "-r", "1"], check=True, capture_output=True, text=True).stdout
     rates = {m.group(1): float(m.group(2)) for m in re.finditer(r"\|\s*(pp512|tg128)\s*\|\s*([\d.]+)", out)}
     roof = re.search(r"= ([\d.]+)% of the ([\d.]+) t/s roofline", out)
-    return rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None, out
+    return rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None
 
 
 def time_llama(args, path):
     # llama.cpp as its users run it: OMP_WAIT_POLICY=passive (which the fidelity scripts set to
     # share the cores with qwenrt) cut its decode speed by up to half here, so OpenMP settings are dropped.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
-    out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128", "1"],
+    out = subprocess.run([args.llama_python, "-c", LLAMA_TIMER, path, str(args.threads), "512", "128"],
                          check=True, capture_output=True, text=True, env=env).stdout
-    pp = [float(l.split()[1]) for l in out.splitlines() if l.startswith("pp ")]
-    tg = [float(l.split()[1]) for l in out.splitlines() if l.startswith("tg ")]
-    return sum(pp) / len(pp), sum(tg) / len(tg)
+    rates = dict(line.split() for line in out.splitlines() if line.startswith(("pp ", "tg ")))
+    return float(rates["pp"]), float(rates["tg"])
 
 
 def main():
@@ -106,7 +103,7 @@ def main():
             path = gguf_for(args, shape, qtype)
             # The engines alternate run by run: this machine's read bandwidth changes regime
             # within minutes, and back-to-back blocks of runs would each see a different one.
-            runs = [(time_qwenrt(args, path)[:3], time_llama(args, path)) for _ in range(args.reps)]
+            runs = [(time_qwenrt(args, path), time_llama(args, path)) for _ in range(args.reps)]
             q_pp, q_tg = mean(q[0] for q, _ in runs), mean(q[1] for q, _ in runs)
             roofs = [q[2] for q, _ in runs if q[2] is not None]
             roof = mean(roofs) if roofs else None

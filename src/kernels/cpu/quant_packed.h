@@ -42,21 +42,6 @@ extern const PackedQuantKernels kPackedQuantAvx512Vnni;
 // The same layout with AVX2 (quant_packed_avx2.cc): also AVX-512 CPUs without VNNI.
 extern const PackedQuantKernels kPackedQuantAvx2;
 
-// Decode (one activation row) does little work per weight byte, and on some machines the
-// hardware prefetchers alone keep too few lines in flight to stream at the read bandwidth.
-// The one-row kernels request the lines kDistance bytes ahead of the block they start.
-// Zen 4 VM, 2 threads, decode with reads at ~80 GB/s: 1.5B Q4_K_M 48 -> 67 t/s with the
-// next K-quant block (no change at ~48 GB/s); with 8 KB ahead (a 32-element block is too
-// short a distance) Q4_0 ~69 -> ~73, Q4_1 ~66 -> ~68, Q5_0 ~56 -> ~63 t/s (AVX2 Q4_0 kernel
-// alone: 48 -> 55 GB/s). Q8_0, at ~93% of the reads already, was slower with it and does
-// not prefetch.
-template <int64_t kBlockBytes, int64_t kDistance = kBlockBytes>
-inline void prefetch_ahead(const uint8_t* block) {
-  for (int64_t line = 0; line < kBlockBytes; line += 64) __builtin_prefetch(block + kDistance + line, 0, 3);
-}
-// How far ahead the 32-element 4- and 5-bit types prefetch.
-constexpr int64_t kPrefetchDistance32 = 8192;
-
 // The packed kernels of the active SIMD target (dispatch.h), or null where it has none.
 const PackedQuantKernels* active_packed_kernels();
 

@@ -26,7 +26,7 @@
 
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
-#include "kernels/cpu/quant_packed_tiles.h"
+#include "kernels/cpu/quant_packed_common.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -75,6 +75,19 @@ inline const ActBlock32* act32(const void* act, int64_t stride, int r) {
 }
 inline const ActBlock256* act256(const void* act, int64_t stride, int r) {
   return reinterpret_cast<const ActBlock256*>(static_cast<const uint8_t*>(act) + r * stride);
+}
+
+// sums[hh][r] += vpmaddwd(pairs[hh], activation row r's 16-element sums 2j and 2j + 1): a
+// K-quant block's per-16 scale (or min) pairs times the activation's sums.
+template <int R, int NH>
+inline void add_bsum_pairs(__m256i (*sums)[R], const __m256i* pairs, const void* act, int64_t stride,
+                           int64_t b, int j) {
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const __m256i bs = bcast32(act256(act, stride, r)[b].bsums + 2 * j);
+#pragma GCC unroll 2
+    for (int hh = 0; hh < NH; ++hh) sums[hh][r] = _mm256_add_epi32(sums[hh][r], _mm256_madd_epi16(pairs[hh], bs));
+  }
 }
 
 // The low (hi = 0) or high nibble of every byte of v.
@@ -249,12 +262,7 @@ void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
       __m256i mn[NH];
 #pragma GCC unroll 2
       for (int hh = 0; hh < NH; ++hh) mn[hh] = scale_pairs(p + 192 + 16 * j + 8 * (half0 + hh), false);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const __m256i bs = bcast32(act256(act, stride, r)[b].bsums + 2 * j);
-#pragma GCC unroll 2
-        for (int hh = 0; hh < NH; ++hh) m[hh][r] = _mm256_add_epi32(m[hh][r], _mm256_madd_epi16(mn[hh], bs));
-      }
+      add_bsum_pairs<R, NH>(m, mn, act, stride, b, j);
     }
 #pragma GCC unroll 2
     for (int hh = 0; hh < NH; ++hh) {
@@ -349,12 +357,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
         const __m256i hi = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sp + 16)));
         sc[hh] = _mm256_blend_epi16(lo, _mm256_slli_epi32(hi, 16), 0xAA);
       }
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const __m256i bs = bcast32(act256(act, stride, r)[b].bsums + 2 * j);
-#pragma GCC unroll 2
-        for (int hh = 0; hh < NH; ++hh) isum[hh][r] = _mm256_add_epi32(isum[hh][r], _mm256_madd_epi16(sc[hh], bs));
-      }
+      add_bsum_pairs<R, NH>(isum, sc, act, stride, b, j);
     }
 #pragma GCC unroll 8
     for (int i = 0; i < NH * R; ++i)
@@ -412,7 +415,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   for (int i = 0; i < NH * R; ++i) _mm256_storeu_ps(out + (i % R) * out_stride + 8 * (half0 + i / R), acc[i / R][i % R]);
 }
 
-// ---- row tiling (tile_rows: quant_packed_tiles.h) -----------------------------------
+// ---- row tiling (tile_rows: quant_packed_common.h) ----------------------------------
 
 // Halves of the group's rows per pass (kBothHalvesRows).
 template <int R>

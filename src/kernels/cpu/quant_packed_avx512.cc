@@ -17,7 +17,7 @@
 
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
-#include "kernels/cpu/quant_packed_tiles.h"
+#include "kernels/cpu/quant_packed_common.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -283,7 +283,7 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(out + r * out_stride, acc[r]);
 }
 
-// ---- row tiling (tile_rows: quant_packed_tiles.h) -----------------------------------
+// ---- row tiling (tile_rows: quant_packed_common.h) ----------------------------------
 
 template <QuantType T>
 struct Dot32 {
