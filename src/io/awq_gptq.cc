@@ -217,6 +217,24 @@ bool has_packed_weight(const Checkpoint& ckpt, const std::string& base) {
   return ckpt.find(base + ".qweight") != nullptr;
 }
 
+bool is_packed_part(const std::string& name) {
+  for (const char* suffix : {".qweight", ".qzeros", ".scales", ".g_idx"}) {
+    if (name.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+std::vector<int64_t> packed_weight_shape(const Checkpoint& ckpt, const PackedQuantConfig& c,
+                                         const std::string& base) {
+  const TensorView& qweight = ckpt.get(base + ".qweight");
+  const TensorView& scales = ckpt.get(base + ".scales");
+  check(qweight.shape.size() == 2 && scales.shape.size() == 2,
+        describe(ckpt, base + ".qweight") + " and its .scales must be 2-D");
+  // AWQ packs 8 output columns per int32 ([in, out/8]); GPTQ packs 32/bits input rows ([in*bits/32, out]).
+  const int64_t cols = c.method == Method::kAwq ? qweight.dim(0) : qweight.dim(0) * (32 / c.bits);
+  return {scales.dim(1), cols};
+}
+
 ConvertedWeight convert_packed_weight(const Checkpoint& ckpt, const PackedQuantConfig& c,
                                       const std::string& base, int64_t rows, int64_t cols,
                                       ThreadPool& pool) {

@@ -57,6 +57,15 @@ struct ConvertedWeight {
 // Whether the checkpoint stores `base` (e.g. "model.layers.0.mlp.up_proj") packed.
 bool has_packed_weight(const Checkpoint& ckpt, const std::string& base);
 
+// The names that hold `base` packed: .qweight, .qzeros, .scales and GPTQ's .g_idx.
+bool is_packed_part(const std::string& name);
+
+// The [rows, cols] (out_features, in_features) a packed `base` stands for, read off its
+// qweight and scales, for callers that do not know the layer's size (qwenrt quantize).
+// convert_packed_weight still checks every tensor against it.
+std::vector<int64_t> packed_weight_shape(const Checkpoint& ckpt, const PackedQuantConfig& config,
+                                         const std::string& base);
+
 // Converts `base`.qweight/.qzeros/.scales (and GPTQ's .g_idx) into a [rows, cols] weight
 // (rows = out_features). Throws Error naming the tensor and its file on a missing
 // tensor, a wrong shape or dtype, an out-of-range g_idx, or values the target type

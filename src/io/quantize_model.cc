@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
 
 #include "base/error.h"
+#include "io/awq_gptq.h"
 #include "io/checkpoint.h"
 #include "io/gguf_config.h"
 #include "io/gguf_names.h"
@@ -87,18 +91,38 @@ void set_key(std::vector<GgufKeyValue>* kv, const std::string& key, GgufValue v)
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-// Plans every tensor of `ckpt`: GGUF name, chosen type, output size.
+constexpr std::string_view kQweight = ".qweight";
+
+std::string packed_base(const QuantizePlanEntry& e) {
+  return e.source_name.substr(0, e.source_name.size() - kQweight.size());
+}
+
+// Plans every tensor of `ckpt`: GGUF name, chosen type, output size. An AWQ/GPTQ linear
+// (`packed` set) is one entry, named and shaped as the unpacked weight would be.
 std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf, const ModelConfig& config,
-                                         QuantMix mix) {
+                                         const std::optional<PackedQuantConfig>& packed, QuantMix mix) {
   std::vector<QuantizePlanEntry> plan;
   const bool tied = from_gguf ? ckpt.gguf()->find_tensor("output.weight") == nullptr
                               : config.tie_word_embeddings || ckpt.find("lm_head.weight") == nullptr;
   for (const std::string& name : ckpt.names()) {
     if (!from_gguf && tied && name == "lm_head.weight") continue;  // the converter drops a tied copy
-    const TensorView& t = ckpt.get(name);
     QuantizePlanEntry e;
     e.source_name = name;
-    const std::optional<std::string> mapped = hf_to_gguf_name(name);
+    std::string hf_name = name;
+    if (packed && is_packed_part(name)) {
+      if (!name.ends_with(kQweight)) continue;  // read with its .qweight
+      e.awq_gptq = true;
+      hf_name = packed_base(e) + ".weight";
+      e.shape = packed_weight_shape(ckpt, *packed, packed_base(e));
+      e.source_type = DType::F32;  // what the packed integers decode to
+    } else {
+      const TensorView& t = ckpt.get(name);
+      check(dequantizable(t.dtype), ckpt.dir() + ": tensor " + quoted(name) + " has dtype " + dtype_name(t.dtype) +
+                                        ", which is not a weight type qwenrt can convert");
+      e.shape = t.shape;
+      e.source_type = t.dtype;
+    }
+    const std::optional<std::string> mapped = hf_to_gguf_name(hf_name);
     if (mapped) {
       e.gguf_name = *mapped;
     } else {
@@ -106,20 +130,18 @@ std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf,
                                                                   "weights only)");
       e.gguf_name = name;  // GGUF tensors without a mapping keep their name
     }
-    e.shape = t.shape;
-    e.source_type = t.dtype;
     TensorRole role;
     role.gguf_name = e.gguf_name;
-    role.n_dims = static_cast<int>(t.shape.size());
-    role.cols = t.shape.empty() ? 1 : t.shape.back();
-    role.rows = role.cols ? t.numel() / role.cols : 0;
+    role.n_dims = static_cast<int>(e.shape.size());
+    role.cols = e.shape.empty() ? 1 : e.shape.back();
+    role.rows = 1;
+    for (int64_t d : e.shape) role.rows *= d;
+    role.rows = role.cols ? role.rows / role.cols : 0;
     role.layer = layer_of(e.gguf_name);
     role.n_layers = config.num_hidden_layers;
     role.tied_embeddings = tied;
     // A checkpoint's 1-D tensors (norms, biases) are written F32, as the converter does.
-    e.type = choose_tensor_type(mix, role, from_gguf ? t.dtype : DType::F32);
-    check(dequantizable(t.dtype), ckpt.dir() + ": tensor " + quoted(name) + " has dtype " + dtype_name(t.dtype) +
-                                      ", which is not a weight type qwenrt can convert");
+    e.type = choose_tensor_type(mix, role, from_gguf ? e.source_type : DType::F32);
     e.bytes = static_cast<uint64_t>(role.rows * dtype_row_bytes(e.type, role.cols));
     plan.push_back(std::move(e));
   }
@@ -127,22 +149,29 @@ std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf,
   return plan;
 }
 
-// Converts one tensor row by row: decode to F32, encode as the target type.
+// Converts one tensor row by row: decode to F32, encode as the target type. With
+// `input_order` (GPTQ act-order), stored column j is column input_order[j] of the output.
 void convert_tensor(const TensorView& src, const QuantizePlanEntry& e, ThreadPool* pool, std::vector<uint8_t>* out,
-                    const std::string& where) {
+                    const std::string& where, std::span<const int32_t> input_order = {}) {
   const int64_t cols = e.shape.empty() ? 1 : e.shape.back();
   const int64_t rows = cols ? src.numel() / cols : 0;
   const size_t in_row = static_cast<size_t>(dtype_row_bytes(src.dtype, cols));
   const size_t out_row = static_cast<size_t>(dtype_row_bytes(e.type, cols));
   out->assign(static_cast<size_t>(rows) * out_row, 0);
-  if (src.dtype == e.type) {  // nothing to convert: the bytes carry over
+  if (src.dtype == e.type && input_order.empty()) {  // nothing to convert: the bytes carry over
     std::copy_n(static_cast<const uint8_t*>(src.data), out->size(), out->data());
     return;
   }
   auto work = [&](int64_t begin, int64_t end) {
-    std::vector<float> row(static_cast<size_t>(cols));
+    std::vector<float> row(static_cast<size_t>(cols)), stored(input_order.empty() ? 0 : row.size());
     for (int64_t r = begin; r < end; ++r) {
-      dequantize_row_reference(src.dtype, static_cast<const uint8_t*>(src.data) + r * in_row, cols, row.data());
+      const uint8_t* in = static_cast<const uint8_t*>(src.data) + r * in_row;
+      if (input_order.empty()) {
+        dequantize_row_reference(src.dtype, in, cols, row.data());
+      } else {
+        dequantize_row_reference(src.dtype, in, cols, stored.data());
+        for (size_t j = 0; j < stored.size(); ++j) row[static_cast<size_t>(input_order[j])] = stored[j];
+      }
       try {
         quantize_row(e.type, row.data(), cols, out->data() + r * out_row);
       } catch (const Error& err) {
@@ -177,6 +206,7 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
   const Checkpoint ckpt = Checkpoint::open(input);
   QuantizeResult result;
   ModelConfig config;
+  std::optional<PackedQuantConfig> packed;
   if (from_gguf) {
     config = model_config_from_gguf(ckpt.gguf()->contents());
     result.metadata = ckpt.gguf()->metadata();
@@ -185,6 +215,7 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
     check(config.model_type == "qwen2" || config.model_type == "qwen3",
           input + "/config.json: model_type \"" + config.model_type + "\" cannot be written as GGUF by qwenrt " +
               "(supported: qwen2, qwen3)");
+    packed = read_packed_quant_config(input);
     const std::string name = std::filesystem::path(input).lexically_normal().filename().string();
     result.metadata = model_metadata(config, name.empty() ? "model" : name);
     const GenerationConfig gen = read_generation_config(input);
@@ -199,20 +230,36 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
   set_key(&result.metadata, "general.file_type", GgufValue::u32(quant_mix_file_type(options.mix)));
   set_key(&result.metadata, "general.quantization_version", GgufValue::u32(kGgmlQuantVersion));
 
-  result.plan = make_plan(ckpt, from_gguf, config, options.mix);
+  result.plan = make_plan(ckpt, from_gguf, config, packed, options.mix);
   QuantizeProgress progress;
   progress.tensors_total = result.plan.size();
   for (const QuantizePlanEntry& e : result.plan) {
     progress.bytes_total += e.bytes;
-    result.input_bytes += ckpt.get(e.source_name).nbytes;
+    if (!e.awq_gptq) {
+      result.input_bytes += ckpt.get(e.source_name).nbytes;
+      continue;
+    }
+    for (const char* part : {".qweight", ".qzeros", ".scales", ".g_idx"}) {
+      const TensorView* t = ckpt.find(packed_base(e) + part);
+      if (t) result.input_bytes += t->nbytes;
+    }
   }
+  ThreadPool serial(1);
   // Quantized tensors are held until the file is written: the output is a fraction of
   // the input, which is only mapped.
   std::vector<std::vector<uint8_t>> data(result.plan.size());
   std::vector<NamedTensor> tensors;
   for (size_t i = 0; i < result.plan.size(); ++i) {
     const QuantizePlanEntry& e = result.plan[i];
-    convert_tensor(ckpt.get(e.source_name), e, options.pool, &data[i], input);
+    if (e.awq_gptq) {
+      // Decoded through the loader's exact conversion (integer codes to Q5_0 / Q8_0 blocks).
+      const ConvertedWeight w = convert_packed_weight(ckpt, *packed, packed_base(e), e.shape[0], e.shape[1],
+                                                      options.pool ? *options.pool : serial);
+      const TensorView blocks{w.view.dtype, e.shape, w.blocks.data(), w.blocks.size()};
+      convert_tensor(blocks, e, options.pool, &data[i], input, w.input_order);
+    } else {
+      convert_tensor(ckpt.get(e.source_name), e, options.pool, &data[i], input);
+    }
     tensors.push_back({e.gguf_name, TensorView{e.type, e.shape, data[i].data(), data[i].size()}});
     result.output_bytes += data[i].size();
     ++progress.tensors_done;

@@ -19,6 +19,9 @@ namespace qwenrt {
 struct QuantizePlanEntry {
   std::string gguf_name;
   std::string source_name;  // the name in the input (Hugging Face or GGUF)
+  // An AWQ/GPTQ linear (io/awq_gptq.h): source_name is its .qweight, and its .qzeros,
+  // .scales and .g_idx are read with it.
+  bool awq_gptq = false;
   std::vector<int64_t> shape;
   DType source_type = DType::F32;
   DType type = DType::F32;
@@ -47,7 +50,7 @@ struct QuantizeResult {
 };
 
 // Reads `input` (a checkpoint directory with config.json, safetensors and tokenizer.json,
-// or a .gguf file), writes `output` (via a temporary file renamed into place). Throws
+// Qwen's AWQ and GPTQ checkpoints included, or a .gguf file), writes `output` (via a temporary file renamed into place). Throws
 // Error naming the file and tensor on: an unsupported architecture (qwen2 / qwen3 only), a
 // tensor without a GGUF name, a non-finite weight, an unreadable or unwritable file.
 QuantizeResult quantize_model(const std::string& input, const std::string& output, const QuantizeOptions& options);

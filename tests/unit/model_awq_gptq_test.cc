@@ -17,10 +17,13 @@
 #include "base/error.h"
 #include "io/awq_gptq.h"
 #include "io/checkpoint.h"
+#include "io/gguf.h"
+#include "io/quantize_model.h"
 #include "io/safetensors.h"
 #include "io/safetensors_writer.h"
 #include "kernels/cpu/ops.h"
 #include "model/causal_lm.h"
+#include "tensor/quant_reference.h"
 
 namespace qwenrt {
 namespace {
@@ -200,11 +203,8 @@ TEST(ModelAwqGptq, SameBlocksOnAnyPoolSize) {
     for (const std::string& tensor : ckpt.names()) {
       if (!tensor.ends_with(".qweight")) continue;
       const std::string base = tensor.substr(0, tensor.size() - std::strlen(".qweight"));
-      const TensorView& qweight = ckpt.get(tensor);
-      const int64_t rows = ckpt.get(base + ".scales").dim(1);
-      const int64_t cols = config->method == PackedQuantConfig::Method::kAwq
-                               ? qweight.dim(0)
-                               : qweight.dim(0) * (32 / config->bits);
+      const std::vector<int64_t> shape = packed_weight_shape(ckpt, *config, base);
+      const int64_t rows = shape[0], cols = shape[1];
       const ConvertedWeight one = convert_packed_weight(ckpt, *config, base, rows, cols, serial);
       const ConvertedWeight three = convert_packed_weight(ckpt, *config, base, rows, cols, parallel);
       EXPECT_TRUE(one.blocks == three.blocks) << base;
@@ -228,6 +228,7 @@ class ScratchDir {
   }
   ~ScratchDir() { fs::remove_all(path_); }
   std::string str() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
   std::string model_file() const { return (path_ / "model.safetensors").string(); }
 
   void edit_config(const std::function<void(json&)>& edit) {
@@ -319,6 +320,77 @@ TEST(ModelAwqGptq, WrongDecodingsAreCaught) {
       return !ends_with(name, ".g_idx");
     });
     EXPECT_GT(gap_of(dir, "gptq_qwen3_asym4_actorder_g32"), 2 * kRelativeTolerance) << "g_idx";
+  }
+}
+
+// ---- qwenrt quantize from AWQ / GPTQ --------------------------------------------------
+
+QuantizeResult quantize_fixture(const ScratchDir& dir, const std::string& out, QuantMix mix) {
+  for (const char* name : {"tokenizer.json", "tokenizer_config.json"}) {  // GGUF embeds the tokenizer
+    fs::copy_file(std::string(QWENRT_SOURCE_DIR) + "/../shared/data/qwen3-tokenizer/" + name, dir.file(name),
+                  fs::copy_options::overwrite_existing);
+  }
+  ThreadPool pool(3);  // uneven row ranges, as in SameBlocksOnAnyPoolSize
+  return quantize_model(dir.str(), dir.file(out), QuantizeOptions{mix, &pool, nullptr});
+}
+
+// An F32 GGUF written from a packed checkpoint holds the reference's dequantized weights
+// bit for bit (act-order columns back in their place), and runs on F32 activations, so
+// its logits are the reference dequantized forward's up to summation order.
+TEST(QuantizeAwqGptq, F32OutputIsTheReferenceDequantization) {
+  for (const char* name : kFixtures) {
+    SCOPED_TRACE(name);
+    ScratchDir dir(name);
+    const QuantizeResult result = quantize_fixture(dir, "f32.gguf", QuantMix::F32);
+    EXPECT_EQ(std::count_if(result.plan.begin(), result.plan.end(), [](const auto& e) { return e.awq_gptq; }), 14);
+    const GgufFile gguf = GgufFile::open(dir.file("f32.gguf"));
+    auto ref = SafetensorsFile::open(fixture_dir(name) + "/reference.safetensors");
+    for (const auto& [gguf_name, ref_name] : {std::pair{"blk.0.attn_q.weight", "dequant.q_proj"},
+                                              std::pair{"blk.0.ffn_down.weight", "dequant.down_proj"}}) {
+      const GgufTensorInfo* t = gguf.find_tensor(gguf_name);
+      ASSERT_NE(t, nullptr) << gguf_name;
+      const TensorView got = t->view(gguf.path()), want = ref.get(ref_name);
+      EXPECT_EQ(got.dtype, DType::F32);
+      EXPECT_EQ(got.shape, want.shape) << gguf_name;
+      EXPECT_EQ(floats(got), floats(want)) << gguf_name;
+    }
+    const Reference r = load_reference(name);
+    const double gap = relative_gap(model_logits(dir.file("f32.gguf"), r.ids), r.logits);
+    std::printf("%-32s f32 GGUF: relative logit gap %.2e\n", name, gap);
+    EXPECT_LE(gap, 1e-4);
+  }
+}
+
+// Any other type is the F32 weights quantized: straight from the packed checkpoint, the
+// Q4_K_M mix gives the bytes that requantizing the F32 GGUF gives, except where a linear
+// is written in the very type it converts to exactly (Q5_0, the fallback of Q4_K for
+// these narrow rows, or Q8_0): those blocks carry over and decode to the F32 weights
+// without loss, where quantizing the floats again would round them.
+TEST(QuantizeAwqGptq, QuantizedOutputIsTheF32OutputQuantized) {
+  for (const char* name : {"awq_qwen3_g64", "gptq_qwen3_asym4_actorder_g32", "gptq_qwen2_int8_actorder_g64"}) {
+    SCOPED_TRACE(name);
+    ScratchDir dir(name);
+    quantize_fixture(dir, "f32.gguf", QuantMix::F32);
+    const QuantizeResult direct = quantize_fixture(dir, "direct.gguf", QuantMix::Q4_K_M);
+    ThreadPool pool(2);
+    quantize_model(dir.file("f32.gguf"), dir.file("via_f32.gguf"), QuantizeOptions{QuantMix::Q4_K_M, &pool, nullptr});
+    const GgufFile a = GgufFile::open(dir.file("direct.gguf")), b = GgufFile::open(dir.file("via_f32.gguf"));
+    const GgufFile f32 = GgufFile::open(dir.file("f32.gguf"));
+    ASSERT_EQ(a.tensors().size(), b.tensors().size());
+    int carried_over = 0;
+    for (const QuantizePlanEntry& e : direct.plan) {
+      const TensorView va = a.find_tensor(e.gguf_name)->view(a.path());
+      const TensorView vb = b.find_tensor(e.gguf_name)->view(b.path());
+      ASSERT_EQ(va.dtype, vb.dtype) << e.gguf_name;
+      ASSERT_EQ(va.nbytes, vb.nbytes) << e.gguf_name;
+      if (std::memcmp(va.data, vb.data, va.nbytes) == 0) continue;
+      EXPECT_TRUE(e.awq_gptq) << e.gguf_name;
+      std::vector<float> decoded(static_cast<size_t>(va.numel()));
+      dequantize_row_reference(va.dtype, va.data, va.numel(), decoded.data());
+      EXPECT_EQ(decoded, floats(f32.find_tensor(e.gguf_name)->view(f32.path()))) << e.gguf_name;
+      ++carried_over;
+    }
+    std::printf("%-32s %d of %zu tensors carried over losslessly\n", name, carried_over, direct.plan.size());
   }
 }
 
