@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/memory_bandwidth.h"
 #include "kernels/cpu/ops.h"
 #include "model/causal_lm.h"
@@ -179,12 +180,15 @@ int run_bench(const BenchOptions& o) {
   reset_peak_rss();
 
   time_prompt(*model, std::min(o.n_prompt, 16));  // warm-up: page in weights, grow buffers
+  // and, unless it is fixed, let the decode prefetch trial run its course before the timings
+  time_generation(*model, cpu::DecodePrefetchTuner::kTrialSteps);
   std::vector<double> pp, tg;
   for (int r = 0; r < o.repetitions; ++r) pp.push_back(time_prompt(*model, o.n_prompt));
   print_row(name, size_gib, pool.size(), "pp" + std::to_string(o.n_prompt), pp);
   for (int r = 0; r < o.repetitions; ++r) tg.push_back(time_generation(*model, o.n_gen));
   print_row(name, size_gib, pool.size(), "tg" + std::to_string(o.n_gen), tg);
 
+  std::printf("\ndecode prefetch: %s\n", cpu::DecodePrefetchTuner::instance().summary().c_str());
   if (o.context > 0) report_context_memory(*model, o.model_dir, o.context, load_rss);
   const double rss = std::max(load_rss, peak_rss_bytes());
   const double tg_mean = std::accumulate(tg.begin(), tg.end(), 0.0) / tg.size();

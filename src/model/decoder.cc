@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/quant_packed.h"
 
@@ -36,6 +37,7 @@ QwenDecoder::QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& po
     : checkpoint_(std::move(checkpoint)), shape_(std::move(shape)), pool_(pool),
       weights_(bind_decoder_weights(checkpoint_, shape_, pool_)),
       packed_(PackedWeights::pack(weights_, pool_)) {
+  cpu::DecodePrefetchTuner::instance();  // a bad QWENRT_DECODE_PREFETCH fails the load, not a later step
   // inv_freq = 1 / theta^(2i/d), as transformers computes it in F32.
   for (int64_t i = 0; i < shape_.head_dim / 2; ++i) {
     const float exponent = static_cast<float>(2 * i) / static_cast<float>(shape_.head_dim);
@@ -44,8 +46,21 @@ QwenDecoder::QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& po
   }
 }
 
+void QwenDecoder::run_pass(int64_t rows, const std::function<void()>& pass) {
+  if (rows == 1) {
+    cpu::DecodePrefetchTuner::instance().step(pass);
+  } else {
+    pass();
+  }
+}
+
 void QwenDecoder::forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
                           bool all_logits) {
+  run_pass(n, [&] { forward_tokens(tokens, n, cache, logits, all_logits); });
+}
+
+void QwenDecoder::forward_tokens(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
+                                 bool all_logits) {
   const ModelShape& s = shape_;
   const int64_t pos0 = cache.size();
   check(n > 0, "forward called with no tokens");

@@ -2,6 +2,7 @@
 // embeddings → N × [RMSNorm → GQA attention with RoPE → residual → RMSNorm → SwiGLU MLP
 // → residual] → RMSNorm → LM head. Architectures differ only in ModelShape flags.
 #pragma once
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -38,6 +39,12 @@ class QwenDecoder : public CausalLM {
   void attention_output(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
   // post_attention_layernorm → SwiGLU MLP → residual.
   void mlp_block(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
+  // The passes behind forward and forward_batch.
+  void forward_tokens(const int32_t* tokens, int64_t n, KVCache& cache, float* logits, bool all_logits);
+  void forward_rows(std::span<const SequenceChunk> chunks, int64_t rows, PagedKVCache& cache, float* logits);
+  // Runs `pass`; a pass over a single row is a decode step, which takes part in settling
+  // the machine's decode prefetch (kernels/cpu/decode_prefetch.h).
+  static void run_pass(int64_t rows, const std::function<void()>& pass);
   // What each path keeps to itself: where keys/values are stored and how attention reads them.
   void attention_block(const DecoderLayerWeights& layer, int64_t layer_index, int64_t n,
                        KVCache& cache);

@@ -40,11 +40,16 @@ void QwenDecoder::check_chunks(std::span<const SequenceChunk> chunks, const Page
 
 void QwenDecoder::forward_batch(std::span<const SequenceChunk> chunks, PagedKVCache& cache,
                                 float* logits) {
-  const ModelShape& s = shape_;
   check_chunks(chunks, cache);
   int64_t rows = 0;
   for (const SequenceChunk& ch : chunks) rows += ch.n;
   if (rows == 0) return;
+  run_pass(rows, [&] { forward_rows(chunks, rows, cache, logits); });
+}
+
+void QwenDecoder::forward_rows(std::span<const SequenceChunk> chunks, int64_t rows, PagedKVCache& cache,
+                               float* logits) {
+  const ModelShape& s = shape_;
   grow_buffers(rows);
   buf_.logit_rows.clear();
   int64_t r = 0;

@@ -10,9 +10,10 @@ SHARED = ROOT.parent / "shared"
 QWENRT = pathlib.Path(os.environ.get("QWENRT_BIN", ROOT / "build" / "qwenrt"))
 
 
-def run_qwenrt(*args, timeout=120):
+def run_qwenrt(*args, timeout=120, env=None):
+    """Runs the qwenrt binary; `env` adds variables to this process's environment."""
     return subprocess.run([str(QWENRT), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **env} if env else None)
 
 
 @pytest.fixture

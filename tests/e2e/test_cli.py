@@ -29,6 +29,17 @@ def test_bench_prints_llama_bench_rows_and_roofline(tiny_model):
     assert "roofline" in r.stdout and "GB/s" in r.stdout
 
 
+def test_bench_reports_the_decode_prefetch_setting(tiny_model):
+    r = run_qwenrt("bench", tiny_model, "-p", "4", "-n", "4", "-r", "1")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"decode prefetch: (on|off) \(auto: 24 steps, [\d.]+ ms per step with it, [\d.]+ without\)",
+                     r.stdout), r.stdout
+    r = run_qwenrt("bench", tiny_model, "-p", "4", "-n", "4", "-r", "1", env={"QWENRT_DECODE_PREFETCH": "off"})
+    assert "decode prefetch: off (QWENRT_DECODE_PREFETCH)" in r.stdout, r.stdout
+    r = run_qwenrt("run", tiny_model, "-p", "12", "-n", "2", env={"QWENRT_DECODE_PREFETCH": "sometimes"})
+    assert_clear_error(r, 'QWENRT_DECODE_PREFETCH must be on, off or auto, not "sometimes"')
+
+
 def assert_clear_error(result, *needles):
     assert result.returncode == 1, (result.returncode, result.stderr)
     assert result.stderr.startswith("error: "), result.stderr

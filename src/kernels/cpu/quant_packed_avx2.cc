@@ -24,6 +24,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
 #include "kernels/cpu/quant_packed_common.h"
@@ -124,9 +125,10 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   __m256 acc[NH][R];
 #pragma GCC unroll 8
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
+  const bool prefetch = R == 1 && NH == 2 && T != QuantType::kQ8_0 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && NH == 2 && T != QuantType::kQ8_0) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
     __m256i s[NH][R];
     if constexpr (T == QuantType::kQ8_0) {
 #pragma GCC unroll 8
@@ -251,9 +253,10 @@ void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   __m256 acc[NH][R];
 #pragma GCC unroll 8
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
+  const bool prefetch = R == 1 && NH == 2 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && NH == 2) prefetch_ahead<kBlockBytes>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes>(p);
     __m256i m[NH][R];
 #pragma GCC unroll 8
     for (int i = 0; i < NH * R; ++i) m[i / R][i % R] = _mm256_setzero_si256();
@@ -340,9 +343,10 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   __m256 acc[NH][R];
 #pragma GCC unroll 8
   for (int i = 0; i < NH * R; ++i) acc[i / R][i % R] = _mm256_setzero_ps();
+  const bool prefetch = R == 1 && NH == 2 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && NH == 2) prefetch_ahead<kBlockBytes>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes>(p);
     const uint8_t* scales = p + 32;  // scale s of row i at 16 s + i
     __m256i isum[NH][R];
 #pragma GCC unroll 8

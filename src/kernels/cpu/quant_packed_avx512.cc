@@ -15,6 +15,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/kernel_tables.h"
 #include "kernels/cpu/quant_packed.h"
 #include "kernels/cpu/quant_packed_common.h"
@@ -95,9 +96,10 @@ void dot32_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   __m512 acc[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  const bool prefetch = R == 1 && T != QuantType::kQ8_0 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1 && T != QuantType::kQ8_0) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes, kPrefetchDistance32>(p);
     const __m512 dw = half16(p);
     __m512i w[8];
     if constexpr (T == QuantType::kQ8_0) {
@@ -174,9 +176,10 @@ void q45_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t blo
   __m512 acc[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  const bool prefetch = R == 1 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1) prefetch_ahead<kBlockBytes>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes>(p);
     const __m512 dw = half16(p), dm = half16(p + 32);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
@@ -237,9 +240,10 @@ void q6_k_packed(const uint8_t* g, const void* act, int64_t stride, int64_t bloc
   __m512 acc[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  const bool prefetch = R == 1 && decode_prefetch_enabled();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* p = g + b * kBlockBytes;
-    if constexpr (R == 1) prefetch_ahead<kBlockBytes>(p);
+    if (prefetch) prefetch_ahead<kBlockBytes>(p);
     const __m512 dw = half16(p);
     const uint8_t* scales = p + 32;
     __m512i isum[R];

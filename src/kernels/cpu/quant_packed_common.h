@@ -7,7 +7,8 @@ namespace qwenrt::cpu {
 
 // Decode (one activation row) does little work per weight byte, and on some machines the
 // hardware prefetchers alone keep too few lines in flight to stream at the read bandwidth.
-// The one-row kernels request the lines kDistance bytes ahead of the block they start.
+// The one-row kernels request the lines kDistance bytes ahead of the block they start,
+// where the machine's trial says it pays (decode_prefetch.h).
 // Zen 4 VM, 2 threads, decode with reads at ~80 GB/s: 1.5B Q4_K_M 48 -> 67 t/s with the
 // next K-quant block (no change at ~48 GB/s); with 8 KB ahead (a 32-element block is too
 // short a distance) Q4_0 ~69 -> ~73, Q4_1 ~66 -> ~68, Q5_0 ~56 -> ~63 t/s (AVX2 Q4_0 kernel
