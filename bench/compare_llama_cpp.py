@@ -13,7 +13,8 @@ warm-up. qwenrt's decode is also reported as a fraction of its memory-bandwidth 
 as `qwenrt bench` measures it: 128 more decode steps, each preceded by a 128 MB read of
 the model's own weights, the roofline being the bandwidth of those reads over the same
 seconds (on a shared machine the bandwidth swings by half within seconds, so a probe
-taken at another moment judges another machine).
+taken at another moment judges another machine). The last column is what each run's decode
+prefetch trial settled on (kernels/cpu/decode_prefetch.h).
 
 Usage:
   .venv/bin/python bench/compare_llama_cpp.py [--qwenrt build/qwenrt]
@@ -70,7 +71,9 @@ def time_qwenrt(args, path):
                           "-r", "1"], check=True, capture_output=True, text=True).stdout
     rates = {m.group(1): float(m.group(2)) for m in re.finditer(r"\|\s*(pp512|tg128)\s*\|\s*([\d.]+)", out)}
     roof = re.search(r"= ([\d.]+)% of the ([\d.]+) t/s roofline", out)
-    return rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None
+    prefetch = re.search(r"decode prefetch: (\S+)", out)
+    return (rates["pp512"], rates["tg128"], float(roof.group(1)) if roof else None,
+            prefetch.group(1) if prefetch else "?")
 
 
 def time_llama(args, path):
@@ -96,7 +99,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
 
     header = (f"| {'model':<14} | {'type':<7} | {'test':<5} | {'qwenrt t/s':>10} | {'llama.cpp t/s':>13} |"
-              f" {'ratio':>6} | {'qwenrt % roofline':>17} |")
+              f" {'ratio':>6} | {'qwenrt % roofline':>17} | {'decode prefetch':<15} |")
     rows = []
     for shape in args.shapes.split(","):
         for qtype in args.types.split(","):
@@ -108,9 +111,11 @@ def main():
             roofs = [q[2] for q, _ in runs if q[2] is not None]
             roof = mean(roofs) if roofs else None
             l_pp, l_tg = mean(l[0] for _, l in runs), mean(l[1] for _, l in runs)
-            for test, q, l, r in (("pp512", q_pp, l_pp, ""), ("tg128", q_tg, l_tg, f"{roof:.1f}%" if roof else "n/a")):
+            prefetch = " ".join(q[3] for q, _ in runs)  # what each run's trial settled on
+            for test, q, l, r, pf in (("pp512", q_pp, l_pp, "", ""),
+                                      ("tg128", q_tg, l_tg, f"{roof:.1f}%" if roof else "n/a", prefetch)):
                 row = (f"| {SHAPES[shape]:<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
-                       f" {q / l:>5.2f}x | {r:>17} |")
+                       f" {q / l:>5.2f}x | {r:>17} | {pf:<15} |")
                 rows.append(row)
                 print(row, file=sys.stderr, flush=True)
     print(f"threads: {args.threads}, reps: {args.reps}, llama.cpp: llama-cpp-python 0.3.36")
