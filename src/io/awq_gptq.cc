@@ -218,7 +218,7 @@ bool has_packed_weight(const Checkpoint& ckpt, const std::string& base) {
 }
 
 bool is_packed_part(const std::string& name) {
-  for (const char* suffix : {".qweight", ".qzeros", ".scales", ".g_idx"}) {
+  for (const char* suffix : kPackedParts) {
     if (name.ends_with(suffix)) return true;
   }
   return false;

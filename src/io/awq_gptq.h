@@ -57,7 +57,8 @@ struct ConvertedWeight {
 // Whether the checkpoint stores `base` (e.g. "model.layers.0.mlp.up_proj") packed.
 bool has_packed_weight(const Checkpoint& ckpt, const std::string& base);
 
-// The names that hold `base` packed: .qweight, .qzeros, .scales and GPTQ's .g_idx.
+// The tensors that hold a packed `base`: base + each suffix (.g_idx is GPTQ's only).
+inline constexpr const char* kPackedParts[] = {".qweight", ".qzeros", ".scales", ".g_idx"};
 bool is_packed_part(const std::string& name);
 
 // The [rows, cols] (out_features, in_features) a packed `base` stands for, read off its

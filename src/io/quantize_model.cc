@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -134,9 +136,8 @@ std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf,
     role.gguf_name = e.gguf_name;
     role.n_dims = static_cast<int>(e.shape.size());
     role.cols = e.shape.empty() ? 1 : e.shape.back();
-    role.rows = 1;
-    for (int64_t d : e.shape) role.rows *= d;
-    role.rows = role.cols ? role.rows / role.cols : 0;
+    role.rows = role.cols ? std::accumulate(e.shape.begin(), e.shape.end(), int64_t{1}, std::multiplies<>()) / role.cols
+                          : 0;
     role.layer = layer_of(e.gguf_name);
     role.n_layers = config.num_hidden_layers;
     role.tied_embeddings = tied;
@@ -239,7 +240,7 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
       result.input_bytes += ckpt.get(e.source_name).nbytes;
       continue;
     }
-    for (const char* part : {".qweight", ".qzeros", ".scales", ".g_idx"}) {
+    for (const char* part : kPackedParts) {
       const TensorView* t = ckpt.find(packed_base(e) + part);
       if (t) result.input_bytes += t->nbytes;
     }

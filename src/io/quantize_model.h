@@ -50,9 +50,11 @@ struct QuantizeResult {
 };
 
 // Reads `input` (a checkpoint directory with config.json, safetensors and tokenizer.json,
-// Qwen's AWQ and GPTQ checkpoints included, or a .gguf file), writes `output` (via a temporary file renamed into place). Throws
-// Error naming the file and tensor on: an unsupported architecture (qwen2 / qwen3 only), a
-// tensor without a GGUF name, a non-finite weight, an unreadable or unwritable file.
+// Qwen's AWQ and GPTQ checkpoints included, or a .gguf file), writes `output` (via a
+// temporary file renamed into place). Throws Error naming the file and tensor on: an
+// unsupported architecture (qwen2 / qwen3 only), a tensor without a GGUF name, a
+// non-finite weight, an unreadable or unwritable file, or a packed linear the AWQ/GPTQ
+// loader rejects.
 QuantizeResult quantize_model(const std::string& input, const std::string& output, const QuantizeOptions& options);
 
 }  // namespace qwenrt

@@ -29,15 +29,17 @@ DecodePrefetchTuner& DecodePrefetchTuner::instance() {
 }
 
 void DecodePrefetchTuner::step(const std::function<void()>& run) {
-  int with;
+  int with = -1;  // the setting on trial in this step; -1 once settled
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (settled_) {
-      run();
-      return;
+    if (!settled_) {
+      with = (steps_ + 1) / 2 % 2;  // 0 1 1 0 0 1 1 0 ...
+      detail::decode_prefetch_on.store(with == 1);
     }
-    with = (steps_ + 1) / 2 % 2;  // 0 1 1 0 0 1 1 0 ...
-    detail::decode_prefetch_on.store(with == 1);
+  }
+  if (with < 0) {
+    run();
+    return;
   }
   const auto t0 = std::chrono::steady_clock::now();
   run();

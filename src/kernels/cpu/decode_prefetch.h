@@ -3,8 +3,8 @@
 //
 // Why not a constant: on two Zen 4 VMs of the same kind the same prefetch moved 1.5B
 // Q4_K_M decode by +40% on one (reads at ~80 GB/s, where the hardware prefetchers kept
-// too few lines in flight) and by -12% on the other (reads at ~35-60 GB/s, where the
-// extra requests only compete). So by default the first decode steps try both, in ABBA
+// too few lines in flight) and by -10 to -16% on the other (reads at ~35-60 GB/s, where
+// the extra requests only compete). So by default the first decode steps try both, in ABBA
 // order so that a drift in the machine's bandwidth hits both alike, and the faster one
 // stays. QWENRT_DECODE_PREFETCH=on|off fixes it instead.
 //
