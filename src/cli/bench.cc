@@ -180,7 +180,8 @@ int run_bench(const BenchOptions& o) {
   reset_peak_rss();
 
   time_prompt(*model, std::min(o.n_prompt, 16));  // warm-up: page in weights, grow buffers
-  // and, unless it is fixed, let the decode prefetch trial run its course before the timings
+  // and let the decode prefetch trial finish before the timings (the same steps when the
+  // setting is fixed, so that runs with and without it compare)
   time_generation(*model, cpu::DecodePrefetchTuner::kTrialSteps);
   std::vector<double> pp, tg;
   for (int r = 0; r < o.repetitions; ++r) pp.push_back(time_prompt(*model, o.n_prompt));

@@ -1,5 +1,5 @@
 // The decode prefetch trial (kernels/cpu/decode_prefetch.h): the settings alternate in
-// ABBA order, the faster one stays, and only single-row passes take part.
+// ABBA order, the faster one stays, and a settled tuner no longer changes it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,8 +11,8 @@
 namespace qwenrt::cpu {
 namespace {
 
-// Runs the whole trial with steps that take `slow` ms under the slower setting and
-// 1 ms under the other; returns the settings the steps saw.
+// Runs the whole trial with steps that take `slow_ms` under `slow_setting` and 1 ms
+// under the other; returns the settings the steps saw.
 std::vector<bool> run_trial(bool slow_setting, int slow_ms) {
   DecodePrefetchTuner& tuner = DecodePrefetchTuner::instance();
   tuner.restart();
