@@ -106,10 +106,17 @@ Layout make_layout(const std::vector<GgufKeyValue>& metadata, const std::vector<
     check(type.has_value(), what + " has dtype " + dtype_name(v.dtype) + ", which GGUF cannot hold");
     check(v.shape.size() <= static_cast<size_t>(kGgufMaxDims),
           what + " has " + std::to_string(v.shape.size()) + " dimensions; GGUF allows at most 4");
-    uint64_t numel = 1;
+    // A zero dimension makes the tensor empty whatever the others are, as the reader
+    // (and ggml) accept; only a product of nonzero dimensions can overflow.
+    bool has_zero = false;
     for (int64_t d : v.shape) {
       check(d >= 0, what + " has a negative dimension in " + v.shape_string());
-      check(d == 0 || numel <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / static_cast<uint64_t>(d),
+      has_zero = has_zero || d == 0;
+    }
+    uint64_t numel = has_zero ? 0 : 1;
+    for (int64_t d : v.shape) {
+      if (numel == 0) break;
+      check(numel <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / static_cast<uint64_t>(d),
             what + " shape " + v.shape_string() + " overflows");
       numel *= static_cast<uint64_t>(d);
     }

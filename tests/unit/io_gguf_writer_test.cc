@@ -87,6 +87,8 @@ TEST(GgufWriter, RoundTripsEverythingTheFormatAllows) {
       {"vector", TensorView{DType::F32, {3}, f32, 12}},
       {"k", TensorView{DType::Q4_K, {2, 256}, q4k, sizeof(q4k)}},
       {"empty", TensorView{DType::Q8_0, {0, 64}, nullptr, 0}},
+      // Empty for its zero, though the other dimensions alone would overflow 64 bits.
+      {"empty.wide", TensorView{DType::F32, {int64_t{1} << 40, int64_t{1} << 40, 0, 1}, nullptr, 0}},
       {"ids", TensorView{DType::I64, {1, 2}, i64, 16}},
   };
   const std::vector<uint8_t> bytes = serialize_gguf(metadata, tensors);
