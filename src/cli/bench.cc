@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_argument.h"
 #include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/memory_bandwidth.h"
 #include "kernels/cpu/ops.h"
@@ -164,7 +165,8 @@ void print_row(const std::string& model, double size_gib, int threads, const std
 
 int run_bench(const BenchOptions& o) {
   ThreadPool pool(o.threads);
-  auto model = CausalLM::load(o.model_dir, pool);
+  const std::string path = local_model_path(o.model_dir);
+  auto model = CausalLM::load(path, pool);
   const size_t bytes_per_token = model->weight_bytes_per_token();
   const std::string name = model->shape().architecture;
   const double size_gib = bytes_per_token / 1073741824.0;
@@ -190,7 +192,7 @@ int run_bench(const BenchOptions& o) {
   print_row(name, size_gib, pool.size(), "tg" + std::to_string(o.n_gen), tg);
 
   std::printf("\ndecode prefetch: %s\n", cpu::DecodePrefetchTuner::instance().summary().c_str());
-  if (o.context > 0) report_context_memory(*model, o.model_dir, o.context, load_rss);
+  if (o.context > 0) report_context_memory(*model, path, o.context, load_rss);
   const double rss = std::max(load_rss, peak_rss_bytes());
   const double tg_mean = std::accumulate(tg.begin(), tg.end(), 0.0) / tg.size();
   std::printf("\nweights read per token: %.3f GB; a fresh 1 GiB buffer reads at %.2f GB/s (%d threads): roofline"
@@ -212,7 +214,7 @@ int run_bench(const BenchOptions& o) {
 std::function<int()> add_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "Measure prompt processing and generation speed");
-  cmd->add_option("model", opts->model_dir, "Hugging Face checkpoint directory or .gguf file")->required();
+  cmd->add_option("model", opts->model_dir, "Checkpoint directory, .gguf file or hub reference (org/name[:quant])")->required();
   cmd->add_option("-t,--threads", opts->threads, "Threads (default: all cores)");
   cmd->add_option("-p,--n-prompt", opts->n_prompt, "Prompt tokens for the pp test")->check(CLI::PositiveNumber);
   cmd->add_option("-n,--n-gen", opts->n_gen, "Generated tokens for the tg test")->check(CLI::PositiveNumber);

@@ -18,6 +18,7 @@
 #include "chat/chat_output_parser.h"
 #include "chat/chat_template.h"
 #include "cli/commands.h"
+#include "cli/model_argument.h"
 #include "cli/sampling_flags.h"
 #include "engine/generator.h"
 #include "engine/model_loader.h"
@@ -147,7 +148,7 @@ int run_chat(ChatOptions& o) {
   }
 
   ThreadPool pool(o.generation.threads);
-  LoadedModel loaded = load_model(o.model, pool);
+  LoadedModel loaded = load_model(local_model_path(o.model), pool);
   const Tokenizer& tokenizer = loaded.tokenizer;
   const ChatTemplate chat_template = load_template(o.model, tokenizer);
   Generator generator(*loaded.model, tokenizer, loaded.eos_ids, o.generation.context_size);
@@ -223,7 +224,7 @@ int run_chat(ChatOptions& o) {
 std::function<int()> add_chat_command(CLI::App& app) {
   auto o = std::make_shared<ChatOptions>();
   CLI::App* cmd = app.add_subcommand("chat", "Chat through the model's chat template (user turns from stdin)");
-  cmd->add_option("model", o->model, "Hugging Face checkpoint directory or .gguf file")->required();
+  cmd->add_option("model", o->model, "Checkpoint directory, .gguf file or hub reference (org/name[:quant])")->required();
   cmd->add_option("-p,--prompt", o->prompt, "One user turn instead of reading stdin");
   cmd->add_option("--system", o->system, "System prompt");
   cmd->add_flag_function("--think,!--no-think", [o](int64_t n) { o->think = n > 0; },

@@ -12,5 +12,6 @@ std::function<int()> add_bench_command(CLI::App& app);
 std::function<int()> add_quantize_command(CLI::App& app);
 std::function<int()> add_serve_command(CLI::App& app);
 std::function<int()> add_chat_command(CLI::App& app);
+std::function<int()> add_pull_command(CLI::App& app);
 
 }  // namespace qwenrt::cli

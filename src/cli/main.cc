@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   commands["quantize"] = qwenrt::cli::add_quantize_command(app);
   commands["serve"] = qwenrt::cli::add_serve_command(app);
   commands["chat"] = qwenrt::cli::add_chat_command(app);
+  commands["pull"] = qwenrt::cli::add_pull_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

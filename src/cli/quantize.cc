@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "cli/commands.h"
+#include "cli/model_argument.h"
 #include "io/quantize_model.h"
 
 namespace qwenrt::cli {
@@ -50,7 +51,7 @@ int run_quantize(const QuantizeCliOptions& o) {
   int last_decile = -1;
   options.on_progress = [&](const QuantizeProgress& p) { print_progress(p, tty, &last_decile); };
   const auto start = std::chrono::steady_clock::now();
-  const QuantizeResult r = quantize_model(o.input, o.output, options);
+  const QuantizeResult r = quantize_model(local_model_path(o.input), o.output, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "quantize: %s -> %s (%s): %zu tensors, %.1f MiB -> %.1f MiB in %.1f s\n", o.input.c_str(),
                o.output.c_str(), quant_mix_name(*mix), r.plan.size(), r.input_bytes / 1048576.0,
@@ -63,7 +64,7 @@ int run_quantize(const QuantizeCliOptions& o) {
 std::function<int()> add_quantize_command(CLI::App& app) {
   auto o = std::make_shared<QuantizeCliOptions>();
   CLI::App* cmd = app.add_subcommand("quantize", "Write a GGUF file (quantized as llama.cpp does) from a model");
-  cmd->add_option("input", o->input, "Hugging Face checkpoint directory or .gguf file")->required();
+  cmd->add_option("input", o->input, "Checkpoint directory, .gguf file or hub reference (org/name[:quant])")->required();
   cmd->add_option("output", o->output, "GGUF file to write")->required();
   cmd->add_option("--type", o->type, "Quantization: " + quant_mix_names())->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "Threads (default: all cores)");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/model_argument.h"
 #include "cli/sampling_flags.h"
 #include "engine/generator.h"
 #include "engine/model_loader.h"
@@ -21,7 +22,7 @@ struct RunOptions {
 
 int run_completion(RunOptions& o) {
   ThreadPool pool(o.generation.threads);
-  LoadedModel loaded = load_model(o.model_dir, pool);
+  LoadedModel loaded = load_model(local_model_path(o.model_dir), pool);
   const Tokenizer& tokenizer = loaded.tokenizer;
   Generator generator(*loaded.model, tokenizer, loaded.eos_ids, o.generation.context_size);
 
@@ -51,7 +52,7 @@ int run_completion(RunOptions& o) {
 std::function<int()> add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Complete a prompt, streaming the text");
-  cmd->add_option("model", o->model_dir, "Hugging Face checkpoint directory or .gguf file")->required();
+  cmd->add_option("model", o->model_dir, "Checkpoint directory, .gguf file or hub reference (org/name[:quant])")->required();
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
   add_generation_flags(*cmd, o->generation);
   cmd->add_option("--stop", o->stop, "Stop string (repeatable)");

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/model_argument.h"
 #include "cli/sampling_flags.h"
 #include "engine/engine.h"
 #include "engine/model_loader.h"
@@ -42,9 +43,12 @@ int serve(ServeOptions& o) {
   std::signal(SIGPIPE, SIG_IGN);
   o.engine.prefix_cache = !o.no_prefix_cache;
   ThreadPool pool(o.threads);
-  LoadedModel loaded = load_model(o.model_path, pool);
+  const std::string path = local_model_path(o.model_path);
+  // A hub model is served under its hub name, as vLLM does.
+  if (path != o.model_path && o.served_model_name.empty()) o.served_model_name = o.model_path;
+  LoadedModel loaded = load_model(path, pool);
   server::ServingModel model = server::make_serving_model(
-      loaded.tokenizer, loaded.model->shape().vocab, o.model_path, o.served_model_name,
+      loaded.tokenizer, loaded.model->shape().vocab, path, o.served_model_name,
       GenerationFlags{}.sampling_for(loaded.generation),
       std::min(o.engine.context_size, loaded.model->shape().max_positions));
   Engine engine(loaded, pool, o.engine);
@@ -79,7 +83,7 @@ int serve(ServeOptions& o) {
 std::function<int()> add_serve_command(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve the model over an OpenAI-compatible HTTP API");
-  cmd->add_option("model", o->model_path, "Hugging Face checkpoint directory or .gguf file")->required();
+  cmd->add_option("model", o->model_path, "Checkpoint directory, .gguf file or hub reference (org/name[:quant])")->required();
   cmd->add_option("--host", o->host, "Address to listen on");
   cmd->add_option("--port", o->port, "Port (0: any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--api-key", o->api_key, "Require 'Authorization: Bearer KEY' on /v1 and tokenizer endpoints");
