@@ -1,5 +1,6 @@
 #include "io/hf_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -213,6 +214,53 @@ bool ModelConfig::is_sliding_layer(int64_t layer) const {
          layer_types[static_cast<size_t>(layer)] == "sliding_attention";
 }
 
+bool ModelConfig::is_moe_layer(int64_t layer) const {
+  return num_experts > 0 && (layer + 1) % decoder_sparse_step == 0 &&
+         std::find(mlp_only_layers.begin(), mlp_only_layers.end(), layer) == mlp_only_layers.end();
+}
+
+namespace {
+
+// The MoE config classes' own defaults for the sizes a file leaves out.
+void set_moe_defaults(ModelConfig& c) {
+  if (c.model_type == "qwen2_moe") {
+    c.hidden_size = 2048, c.intermediate_size = 5632, c.num_hidden_layers = 24;
+    c.num_attention_heads = 16, c.num_key_value_heads = 16;
+    c.num_experts = 60, c.num_experts_per_tok = 4, c.moe_intermediate_size = 1408;
+    c.shared_expert_intermediate_size = 5632;
+  } else if (c.model_type == "qwen3_moe") {
+    c.hidden_size = 2048, c.intermediate_size = 6144, c.num_hidden_layers = 24;
+    c.num_attention_heads = 32, c.num_key_value_heads = 4;
+    c.num_experts = 128, c.num_experts_per_tok = 8, c.moe_intermediate_size = 768;
+  }
+}
+
+void read_moe(const Fields& f, ModelConfig& c) {
+  const char* experts_key =
+      c.model_type == "qwen3_moe" && !f.present("num_experts") && f.present("num_local_experts") ? "num_local_experts"
+                                                                                                 : "num_experts";
+  c.num_experts = f.integer(experts_key, c.num_experts);
+  // Tables are sized from this; a hostile value must not exhaust memory.
+  f.require(c.num_experts >= 0 && c.num_experts <= 4096, experts_key, "must be between 0 and 4096");
+  c.num_experts_per_tok = f.integer("num_experts_per_tok", c.num_experts_per_tok);
+  c.moe_intermediate_size = f.integer("moe_intermediate_size", c.moe_intermediate_size);
+  c.norm_topk_prob = f.boolean("norm_topk_prob", c.norm_topk_prob);
+  c.decoder_sparse_step = f.integer("decoder_sparse_step", c.decoder_sparse_step);
+  require_positive(f, "decoder_sparse_step", c.decoder_sparse_step);
+  if (f.value("mlp_only_layers")) c.mlp_only_layers = f.int_or_list("mlp_only_layers");
+  if (c.num_experts == 0) return;
+  f.require(c.num_experts_per_tok >= 1 && c.num_experts_per_tok <= c.num_experts, "num_experts_per_tok",
+            "must be between 1 and num_experts (" + std::to_string(c.num_experts) + "), got " +
+                std::to_string(c.num_experts_per_tok));
+  require_positive(f, "moe_intermediate_size", c.moe_intermediate_size);
+  if (c.model_type == "qwen2_moe") {
+    c.shared_expert_intermediate_size = f.integer("shared_expert_intermediate_size", c.shared_expert_intermediate_size);
+    require_positive(f, "shared_expert_intermediate_size", c.shared_expert_intermediate_size);
+  }
+}
+
+}  // namespace
+
 ModelConfig parse_model_config(std::string_view json_text, const std::string& source) {
   const json root = parse_json(json_text, source);
   const Fields f(root, source);
@@ -230,7 +278,7 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
       c.architecture = (*archs)[0].get<std::string>();
     }
   }
-  const bool qwen3_family = starts_with(c.model_type, "qwen3");
+  set_moe_defaults(c);
 
   c.vocab_size = f.integer("vocab_size", c.vocab_size);
   c.hidden_size = f.integer("hidden_size", c.hidden_size);
@@ -257,8 +305,9 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
             (f.present("num_key_value_heads") ? "(" + std::to_string(c.num_key_value_heads) + ") must divide"
                                               : std::string("is absent, so transformers uses 32, which does not divide")) +
                 " num_attention_heads (" + std::to_string(c.num_attention_heads) + ")");
-  // Qwen3Config declares head_dim = 128; Qwen2 modeling falls back to hidden / heads.
-  c.head_dim = f.opt_integer("head_dim").value_or(qwen3_family ? 128 : c.hidden_size / c.num_attention_heads);
+  // Qwen3Config declares head_dim = 128; the other modeling files (Qwen3-MoE too) fall
+  // back to hidden / heads.
+  c.head_dim = f.opt_integer("head_dim").value_or(c.model_type == "qwen3" ? 128 : c.hidden_size / c.num_attention_heads);
   require_positive(f, "head_dim", c.head_dim);
   f.require(c.head_dim % 2 == 0, "head_dim", "must be even for rotary embeddings, got " + std::to_string(c.head_dim));
 
@@ -292,7 +341,8 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
 
   c.use_sliding_window = f.boolean("use_sliding_window", false);
   std::optional<int64_t> window = f.present("sliding_window") ? f.opt_integer("sliding_window") : 4096;
-  if (window) require_positive(f, "sliding_window", *window);
+  // Unused without use_sliding_window (Qwen2MoeConfig then writes 0).
+  if (window && c.use_sliding_window) require_positive(f, "sliding_window", *window);
   c.sliding_window = c.use_sliding_window ? window : std::nullopt;
   c.max_window_layers = f.integer("max_window_layers", c.max_window_layers);
   f.require(c.max_window_layers >= 0, "max_window_layers", "must not be negative");
@@ -317,6 +367,7 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
   require_token_id(f, "bos_token_id", c.bos_token_id);
   require_token_id(f, "pad_token_id", c.pad_token_id);
   require_token_ids(f, "eos_token_id", c.eos_token_ids);
+  if (c.model_type == "qwen2_moe" || c.model_type == "qwen3_moe") read_moe(f, c);
   return c;
 }
 

@@ -59,8 +59,20 @@ struct ModelConfig {
   std::optional<int64_t> pad_token_id;
   std::vector<int64_t> eos_token_ids;  // "eos_token_id": an int or a list; empty when absent
 
+  // Mixture of experts (qwen2_moe, qwen3_moe; Qwen2MoeConfig / Qwen3MoeConfig). The keys
+  // are read for those model types only; num_experts stays 0 for dense models.
+  int64_t num_experts = 0;  // qwen3_moe also as "num_local_experts", its attribute_map's name
+  int64_t num_experts_per_tok = 0;
+  int64_t moe_intermediate_size = 0;
+  int64_t shared_expert_intermediate_size = 0;  // qwen2_moe's gated always-on expert
+  bool norm_topk_prob = false;
+  int64_t decoder_sparse_step = 1;
+  std::vector<int64_t> mlp_only_layers;
+
   // Whether `layer` attends within a sliding window (its layer type says so and a window is set).
   bool is_sliding_layer(int64_t layer) const;
+  // Whether `layer`'s MLP is a mixture of experts, as the MoE decoder layers decide it.
+  bool is_moe_layer(int64_t layer) const;
 };
 
 // Parses config.json text; `source` names it in errors. Throws Error naming the source

@@ -13,5 +13,9 @@ ModelShape common_decoder_shape(const ModelConfig& config);
 ModelShape qwen2_shape(const ModelConfig& config);
 // Qwen3ForCausalLM.
 ModelShape qwen3_shape(const ModelConfig& config);
+// Qwen2MoeForCausalLM: Qwen1.5-MoE, Qwen2-MoE.
+ModelShape qwen2_moe_shape(const ModelConfig& config);
+// Qwen3MoeForCausalLM: Qwen3-30B-A3B, Qwen3-Coder-30B-A3B, ...
+ModelShape qwen3_moe_shape(const ModelConfig& config);
 
 }  // namespace qwenrt

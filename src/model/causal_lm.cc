@@ -52,9 +52,14 @@ std::unique_ptr<CausalLM> CausalLM::load(const std::string& path, ThreadPool& po
     shape = qwen2_shape(config);
   } else if (config.architecture == "Qwen3ForCausalLM") {
     shape = qwen3_shape(config);
+  } else if (config.architecture == "Qwen2MoeForCausalLM") {
+    shape = qwen2_moe_shape(config);
+  } else if (config.architecture == "Qwen3MoeForCausalLM") {
+    shape = qwen3_moe_shape(config);
   } else {
     throw Error(config.source + ": architecture '" + config.architecture +
-                "' is not supported (supported: Qwen2ForCausalLM, Qwen3ForCausalLM)");
+                "' is not supported (supported: Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen2MoeForCausalLM, "
+                "Qwen3MoeForCausalLM)");
   }
   return std::make_unique<QwenDecoder>(gguf ? std::move(*gguf) : Checkpoint::open(path),
                                        std::move(shape), pool);

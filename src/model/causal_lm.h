@@ -28,6 +28,18 @@ struct ModelShape {
   bool qkv_bias = false;      // Qwen2: q/k/v projections carry a bias
   bool qk_norm = false;       // Qwen3: RMSNorm over each head of q and k before RoPE
   bool tied_embeddings = false;
+
+  // Mixture of experts (Qwen2-MoE, Qwen3-MoE); n_experts = 0 for a dense model.
+  int64_t n_experts = 0;
+  int64_t n_experts_per_token = 0;
+  int64_t expert_intermediate = 0;
+  int64_t shared_expert_intermediate = 0;  // Qwen2-MoE's gated always-on expert; 0 when none
+  bool norm_topk_prob = false;             // the chosen experts' weights renormalised to sum 1
+  std::vector<bool> moe_layers;            // per layer: experts instead of the dense MLP
+
+  bool is_moe_layer(int64_t layer) const {
+    return layer < static_cast<int64_t>(moe_layers.size()) && moe_layers[static_cast<size_t>(layer)];
+  }
 };
 
 // Part of one sequence in a batched step: tokens at positions start .. start + n - 1,

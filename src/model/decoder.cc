@@ -1,5 +1,6 @@
 #include "model/decoder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -111,8 +112,14 @@ void QwenDecoder::grow_buffers(int64_t rows) {
   for (std::vector<float>* b : {&buf_.x, &buf_.normed, &buf_.proj}) grow(*b, rows * s.hidden);
   for (std::vector<float>* b : {&buf_.q, &buf_.attn}) grow(*b, rows * q_width);
   for (std::vector<float>* b : {&buf_.k, &buf_.v}) grow(*b, rows * kv_width);
-  for (std::vector<float>* b : {&buf_.gate, &buf_.up}) grow(*b, rows * s.intermediate);
+  const int64_t mlp_width = std::max({s.intermediate, s.expert_intermediate, s.shared_expert_intermediate});
+  for (std::vector<float>* b : {&buf_.gate, &buf_.up}) grow(*b, rows * mlp_width);
   buf_.positions.resize(static_cast<size_t>(rows));
+  if (s.n_experts > 0) {
+    grow(buf_.router, rows * s.n_experts);
+    for (std::vector<float>* b : {&buf_.expert_in, &buf_.expert_out}) grow(*b, rows * s.hidden);
+    grow(buf_.shared_gate, rows);
+  }
 }
 
 // Row-independent: matmul_group_row_independent for everything (cpu/matmul.h says why).
@@ -155,22 +162,31 @@ void QwenDecoder::mlp_block(const DecoderLayerWeights& l, int64_t rows, bool row
   const ModelShape& s = shape_;
   cpu::rms_norm(buf_.x.data(), l.post_attention_layernorm.data(), rows, s.hidden,
                 static_cast<float>(s.rms_norm_eps), buf_.normed.data());
-  const cpu::MatmulTarget gate_up[] = {{&l.gate_proj, nullptr, buf_.gate.data()},
-                                       {&l.up_proj, nullptr, buf_.up.data()}};
-  matmul(buf_.normed.data(), rows, gate_up, row_independent);
+  if (l.experts.empty()) {
+    swiglu(l.mlp, buf_.normed.data(), rows, s.intermediate, buf_.proj.data(), row_independent);
+  } else {
+    mixture_of_experts(l, rows, row_independent);
+  }
+  add_in_place(buf_.x.data(), buf_.proj.data(), rows * s.hidden);
+}
+
+void QwenDecoder::swiglu(const DecoderLayerWeights::Mlp& mlp, const float* x, int64_t rows, int64_t width,
+                         float* out, bool row_independent) {
+  const cpu::MatmulTarget gate_up[] = {{&mlp.gate_proj, nullptr, buf_.gate.data()},
+                                       {&mlp.up_proj, nullptr, buf_.up.data()}};
+  matmul(x, rows, gate_up, row_independent);
   if (row_independent) {
     // Row by row: a vector kernel's tail must fall at the same place in a row whatever
     // rows precede it.
     for (int64_t r = 0; r < rows; ++r) {
-      float* g = buf_.gate.data() + r * s.intermediate;
-      cpu::silu_mul(g, buf_.up.data() + r * s.intermediate, s.intermediate, g);
+      float* g = buf_.gate.data() + r * width;
+      cpu::silu_mul(g, buf_.up.data() + r * width, width, g);
     }
   } else {
-    cpu::silu_mul(buf_.gate.data(), buf_.up.data(), rows * s.intermediate, buf_.gate.data());
+    cpu::silu_mul(buf_.gate.data(), buf_.up.data(), rows * width, buf_.gate.data());
   }
-  const cpu::MatmulTarget down{&l.down_proj, nullptr, buf_.proj.data()};
+  const cpu::MatmulTarget down{&mlp.down_proj, nullptr, out};
   matmul(buf_.gate.data(), rows, std::span(&down, 1), row_independent);
-  add_in_place(buf_.x.data(), buf_.proj.data(), rows * s.hidden);
 }
 
 }  // namespace qwenrt

@@ -19,7 +19,9 @@ class QwenDecoder : public CausalLM {
   QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& pool);
 
   const ModelShape& shape() const override { return shape_; }
-  size_t weight_bytes_per_token() const override { return decoder_weight_bytes_per_token(weights_); }
+  size_t weight_bytes_per_token() const override {
+    return decoder_weight_bytes_per_token(weights_, shape_.n_experts_per_token);
+  }
   std::span<const uint8_t> weight_memory() const override { return packed_.memory(); }
   void forward(const int32_t* tokens, int64_t n, KVCache& cache, float* logits,
                bool all_logits) override;
@@ -37,8 +39,13 @@ class QwenDecoder : public CausalLM {
   void project_qkv(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
   // o_proj of buf_.attn, added to the residual stream.
   void attention_output(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
-  // post_attention_layernorm → SwiGLU MLP → residual.
+  // post_attention_layernorm → SwiGLU MLP or mixture of experts → residual.
   void mlp_block(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
+  // down(silu(gate(x)) * up(x)) for `rows` rows of x into out; `width` is the MLP's.
+  void swiglu(const DecoderLayerWeights::Mlp& mlp, const float* x, int64_t rows, int64_t width, float* out,
+              bool row_independent);
+  // The experts' weighted outputs for buf_.normed into buf_.proj (decoder_moe.cc).
+  void mixture_of_experts(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
   // The passes behind forward and forward_batch.
   void forward_tokens(const int32_t* tokens, int64_t n, KVCache& cache, float* logits, bool all_logits);
   void forward_rows(std::span<const SequenceChunk> chunks, int64_t rows, PagedKVCache& cache, float* logits);
@@ -64,6 +71,9 @@ class QwenDecoder : public CausalLM {
     std::vector<float> x, normed, q, k, v, attn, proj, gate, up;
     std::vector<int32_t> positions;
     std::vector<int64_t> logit_rows;
+    // Mixture of experts: router logits [n, n_experts], the rows one expert takes and its
+    // output, the shared expert's gate logits [n].
+    std::vector<float> router, expert_in, expert_out, shared_gate;
   } buf_;
 };
 

@@ -1,5 +1,7 @@
 #include "model/decoder_weights.h"
 
+#include <type_traits>
+
 #include "base/error.h"
 #include "kernels/cpu/ops.h"
 
@@ -75,9 +77,23 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s,
       l.q_norm = vector_f32(ckpt, p + "self_attn.q_norm.weight", s.head_dim);
       l.k_norm = vector_f32(ckpt, p + "self_attn.k_norm.weight", s.head_dim);
     }
-    l.gate_proj = linear(ckpt, quant, p + "mlp.gate_proj", s.intermediate, s.hidden, w, pool);
-    l.up_proj = linear(ckpt, quant, p + "mlp.up_proj", s.intermediate, s.hidden, w, pool);
-    l.down_proj = linear(ckpt, quant, p + "mlp.down_proj", s.hidden, s.intermediate, w, pool);
+    auto mlp = [&](const std::string& base, int64_t width) {
+      return DecoderLayerWeights::Mlp{linear(ckpt, quant, base + ".gate_proj", width, s.hidden, w, pool),
+                                      linear(ckpt, quant, base + ".up_proj", width, s.hidden, w, pool),
+                                      linear(ckpt, quant, base + ".down_proj", s.hidden, width, w, pool)};
+    };
+    if (!s.is_moe_layer(i)) {
+      l.mlp = mlp(p + "mlp", s.intermediate);
+    } else {
+      l.router = matrix(ckpt, p + "mlp.gate.weight", s.n_experts, s.hidden);
+      for (int64_t e = 0; e < s.n_experts; ++e) {
+        l.experts.push_back(mlp(p + "mlp.experts." + std::to_string(e), s.expert_intermediate));
+      }
+      if (s.shared_expert_intermediate > 0) {
+        l.shared_expert = mlp(p + "mlp.shared_expert", s.shared_expert_intermediate);
+        l.shared_expert_gate = matrix(ckpt, p + "mlp.shared_expert_gate.weight", 1, s.hidden);
+      }
+    }
     w.layers.push_back(std::move(l));
   }
   w.norm = vector_f32(ckpt, "model.norm.weight", s.hidden);
@@ -87,14 +103,34 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s,
   return w;
 }
 
-size_t decoder_weight_bytes_per_token(const DecoderWeights& w) {
+namespace {
+
+// The layer's matrices, const or not as the layer is.
+template <typename Layer>
+auto matrices_of(Layer& l) {
+  using View = std::conditional_t<std::is_const_v<Layer>, const WeightView, WeightView>;
+  std::vector<View*> out = {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.router, &l.shared_expert_gate};
+  for (auto* m : {&l.mlp, &l.shared_expert}) out.insert(out.end(), {&m->gate_proj, &m->up_proj, &m->down_proj});
+  for (auto& m : l.experts) out.insert(out.end(), {&m.gate_proj, &m.up_proj, &m.down_proj});
+  std::erase_if(out, [](View* m) { return m->data == nullptr; });
+  return out;
+}
+
+}  // namespace
+
+std::vector<WeightView*> DecoderLayerWeights::matrices() { return matrices_of(*this); }
+
+size_t decoder_weight_bytes_per_token(const DecoderWeights& w, int64_t experts_per_token) {
   auto bytes = [](const WeightView& m) { return m.row_bytes() * static_cast<size_t>(m.rows); };
   size_t total = bytes(w.lm_head) + w.embed_tokens.row_bytes();  // one embedding row
-  for (const auto& l : w.layers) {
-    for (const WeightView* m : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj,
-                                &l.up_proj, &l.down_proj}) {
-      total += bytes(*m);
-    }
+  for (const DecoderLayerWeights& l : w.layers) {
+    for (const WeightView* m : matrices_of(l)) total += bytes(*m);
+    if (l.experts.empty()) continue;
+    // A token runs experts_per_token of the experts: count their average share, not all.
+    size_t experts = 0;
+    for (const auto& e : l.experts) experts += bytes(e.gate_proj) + bytes(e.up_proj) + bytes(e.down_proj);
+    total -= experts;
+    total += experts / l.experts.size() * static_cast<size_t>(experts_per_token);
   }
   return total;
 }

@@ -14,11 +14,22 @@
 namespace qwenrt {
 
 struct DecoderLayerWeights {
+  struct Mlp {
+    WeightView gate_proj, up_proj, down_proj;
+  };
   std::vector<float> input_layernorm, post_attention_layernorm;
   WeightView q_proj, k_proj, v_proj, o_proj;
   std::vector<float> q_bias, k_bias, v_bias;  // Qwen2 only
   std::vector<float> q_norm, k_norm;          // Qwen3 only
-  WeightView gate_proj, up_proj, down_proj;
+  Mlp mlp;                                    // dense layers
+  // Mixture-of-experts layers (ModelShape::moe_layers) instead of `mlp`:
+  WeightView router;              // mlp.gate: [n_experts, hidden]
+  std::vector<Mlp> experts;
+  Mlp shared_expert;              // Qwen2-MoE only
+  WeightView shared_expert_gate;  // [1, hidden], Qwen2-MoE only
+
+  // Every matrix the layer holds, for packing.
+  std::vector<WeightView*> matrices();
 };
 
 struct DecoderWeights {
@@ -37,7 +48,8 @@ struct DecoderWeights {
 DecoderWeights bind_decoder_weights(const Checkpoint& checkpoint, const ModelShape& shape,
                                     ThreadPool& pool);
 
-// Bytes of the matrices one decode step streams from memory.
-size_t decoder_weight_bytes_per_token(const DecoderWeights& weights);
+// Bytes of the matrices one decode step streams from memory (of a mixture of experts,
+// the experts_per_token that run).
+size_t decoder_weight_bytes_per_token(const DecoderWeights& weights, int64_t experts_per_token);
 
 }  // namespace qwenrt

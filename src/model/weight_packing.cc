@@ -32,7 +32,7 @@ PackedWeights PackedWeights::pack(DecoderWeights& w, ThreadPool& pool) {
   PackedWeights out;
   std::vector<WeightView*> todo;
   for (DecoderLayerWeights& l : w.layers) {
-    for (WeightView* m : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj, &l.up_proj, &l.down_proj})
+    for (WeightView* m : l.matrices())
       if (cpu::can_pack(*m)) todo.push_back(m);
   }
   const bool tied = w.lm_head.data == w.embed_tokens.data;

@@ -131,7 +131,10 @@ TEST_P(EngineBatching, PreemptionWithATinyPoolKeepsTheTokens) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, EngineBatching,
                          ::testing::Values("qwen3_gqa2_hd32_f32", "qwen3_gqa2_hd32_bf16",
-                                           "qwen2_tied_gqa2_f32", "qwen2_untied_mha_bf16"));
+                                           "qwen2_tied_gqa2_f32", "qwen2_untied_mha_bf16",
+                                           // Rows routed to each expert are gathered, so these
+                                           // check that a row's experts ignore what else shares the batch.
+                                           "qwen3_moe_top3_norm_f32", "qwen2_moe_top2_shared_bf16"));
 
 }  // namespace
 }  // namespace qwenrt

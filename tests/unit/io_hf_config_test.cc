@@ -102,6 +102,14 @@ TEST(ModelConfig, MatchesTransformersOnEveryGoldenCase) {
     EXPECT_EQ(opt(c.bos_token_id), want["bos_token_id"]);
     EXPECT_EQ(opt(c.pad_token_id), want["pad_token_id"]);
     EXPECT_EQ(json(c.eos_token_ids), want["eos_token_ids"]);
+    EXPECT_EQ(c.num_experts, want["num_experts"]);
+    EXPECT_EQ(c.num_experts_per_tok, want["num_experts_per_tok"]);
+    EXPECT_EQ(c.moe_intermediate_size, want["moe_intermediate_size"]);
+    EXPECT_EQ(c.shared_expert_intermediate_size, want["shared_expert_intermediate_size"]);
+    EXPECT_EQ(c.norm_topk_prob, want["norm_topk_prob"]);
+    std::vector<bool> moe_layers;
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) moe_layers.push_back(c.is_moe_layer(i));
+    EXPECT_EQ(json(moe_layers), want["moe_layers"]);
   }
   EXPECT_GE(cases, 10);
 }
@@ -135,7 +143,7 @@ TEST(ModelConfig, ReadsTheModelGoldensConfigs) {
     EXPECT_EQ(c.architecture, raw["architectures"][0]);
     EXPECT_EQ(c.num_key_value_heads, raw["num_key_value_heads"]);
     EXPECT_EQ(c.rope.theta, raw["rope_parameters"]["rope_theta"].get<double>());
-    EXPECT_EQ(c.qkv_bias, c.model_type == "qwen2");
+    EXPECT_EQ(c.qkv_bias, c.model_type.starts_with("qwen2"));
     EXPECT_FALSE(c.o_bias);
     EXPECT_EQ(c.head_dim, raw.value("head_dim", c.hidden_size / c.num_attention_heads));
   }

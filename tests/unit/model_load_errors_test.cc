@@ -22,9 +22,12 @@ class ModelLoadErrors : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("qwenrt_model_errors_" + std::to_string(::getpid()) + "_" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    use_fixture("qwen2_tied_gqa2_f32");
+  }
+  void use_fixture(const std::string& name) {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    const fs::path src = fs::path(QWENRT_SOURCE_DIR) / "tests/goldens/models/qwen2_tied_gqa2_f32";
+    const fs::path src = fs::path(QWENRT_SOURCE_DIR) / "tests/goldens/models" / name;
     for (const char* f : {"config.json", "model.safetensors"}) fs::copy_file(src / f, dir_ / f);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -71,6 +74,24 @@ TEST_F(ModelLoadErrors, LoadsUnmodifiedCopy) {
 TEST_F(ModelLoadErrors, UnsupportedArchitecture) {
   edit_config([](json& c) { c["architectures"] = {"LlamaForCausalLM"}; });
   EXPECT_NE(load_error().find("LlamaForCausalLM"), std::string::npos);
+}
+
+TEST_F(ModelLoadErrors, MixtureOfExpertsWithAnExpertMissing) {
+  use_fixture("qwen3_moe_top3_norm_f32");
+  filter_tensors([](const std::string& name) { return name != "model.layers.1.mlp.experts.3.up_proj.weight"; });
+  EXPECT_NE(load_error().find("has no tensor model.layers.1.mlp.experts.3.up_proj.weight"), std::string::npos);
+}
+
+TEST_F(ModelLoadErrors, MixtureOfExpertsWithMoreExpertsThanStored) {
+  use_fixture("qwen2_moe_top2_shared_f32");
+  edit_config([](json& c) { c["num_experts"] = 9; });
+  EXPECT_NE(load_error().find("model.layers.0.mlp.gate.weight"), std::string::npos);
+}
+
+TEST_F(ModelLoadErrors, MixtureOfExpertsChoosingMoreExpertsThanThereAre) {
+  use_fixture("qwen3_moe_top3_norm_f32");
+  edit_config([](json& c) { c["num_experts_per_tok"] = 9; });
+  EXPECT_NE(load_error().find("num_experts_per_tok"), std::string::npos);
 }
 
 TEST_F(ModelLoadErrors, UnsupportedRopeScaling) {

@@ -62,6 +62,19 @@ CASES = {
     "qwen3_attention_bias_true": dict(SMALL, model_type="qwen3", attention_bias=True, head_dim=16,
                                       eos_token_id=[2, 3], bos_token_id=None, pad_token_id=0,
                                       tie_word_embeddings=True, rms_norm_eps=1e-5, dtype="float16"),
+    # Mixture of experts: the config classes' defaults, the MoE keys, which layers get experts.
+    "qwen2_moe_defaults": {"model_type": "qwen2_moe"},
+    "qwen3_moe_defaults": {"model_type": "qwen3_moe"},
+    # Qwen3-MoE without head_dim: hidden_size / heads (no 128 default as in Qwen3).
+    "qwen3_moe_sparse_step": dict(SMALL, model_type="qwen3_moe", num_hidden_layers=4, decoder_sparse_step=2,
+                                  num_experts=8, num_experts_per_tok=2, moe_intermediate_size=32,
+                                  norm_topk_prob=True),
+    # As transformers 5 saves it: num_local_experts (Qwen3MoeConfig's attribute_map).
+    "qwen3_moe_local_experts": dict(SMALL, model_type="qwen3_moe", head_dim=16, num_local_experts=6,
+                                    num_experts_per_tok=3, moe_intermediate_size=24, mlp_only_layers=[1]),
+    "qwen2_moe_mlp_only": dict(SMALL, model_type="qwen2_moe", num_hidden_layers=3, num_experts=4,
+                               num_experts_per_tok=2, moe_intermediate_size=16, shared_expert_intermediate_size=48,
+                               mlp_only_layers=[0, 2], qkv_bias=False),
 }
 
 GENERATION_CASES = {
@@ -112,10 +125,17 @@ def resolve(case_dir):
         "rope_factor": rope.get("factor"),
         "rope_original_max_position_embeddings": rope.get("original_max_position_embeddings"),
         # The window each layer's attention module was built with (None: full attention).
-        "layer_sliding_window": [layer.self_attn.sliding_window for layer in layers],
+        "layer_sliding_window": [getattr(layer.self_attn, "sliding_window", None) for layer in layers],
         "bos_token_id": config.bos_token_id,
         "pad_token_id": config.pad_token_id,
         "eos_token_ids": [] if eos is None else (eos if isinstance(eos, list) else [eos]),
+        # Mixture of experts, read off the modules built (experts appear as a router "gate").
+        "num_experts": getattr(config, "num_experts", 0),
+        "num_experts_per_tok": getattr(config, "num_experts_per_tok", 0),
+        "moe_intermediate_size": getattr(config, "moe_intermediate_size", 0),
+        "shared_expert_intermediate_size": getattr(config, "shared_expert_intermediate_size", 0),
+        "norm_topk_prob": getattr(config, "norm_topk_prob", False),
+        "moe_layers": [hasattr(layer.mlp, "experts") for layer in layers],
     }
 
 

@@ -11,7 +11,7 @@ and metadata prompt_length. BF16 checkpoints are also run in float32 on the BF16
 qwenrt computes with F32 activations, so that is the computation it must reproduce;
 the native-bf16 logits bound how far transformers' own bf16 arithmetic strays from it.
 
-Usage: /root/venvs/goldens/bin/python tools/goldens/make_model_goldens.py  (see requirements.txt)
+Usage: /root/venvs/goldens/bin/python tools/goldens/make_model_goldens.py [VARIANT ...]  (see requirements.txt)
 """
 import json
 import os
@@ -20,7 +20,8 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import (Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM)
+from transformers import (Qwen2Config, Qwen2ForCausalLM, Qwen2MoeConfig, Qwen2MoeForCausalLM, Qwen3Config,
+                          Qwen3ForCausalLM, Qwen3MoeConfig, Qwen3MoeForCausalLM)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "goldens", "models")
@@ -50,6 +51,18 @@ VARIANTS = {
     "qwen3_untied_mha": (Qwen3Config, Qwen3ForCausalLM,
                          dict(num_attention_heads=2, num_key_value_heads=2, head_dim=24,
                               tie_word_embeddings=False, rope_theta=10000.0)),
+    # Qwen2-MoE: 8 experts, top 2 not renormalised, a gated shared expert, q/k/v bias.
+    "qwen2_moe_top2_shared": (Qwen2MoeConfig, Qwen2MoeForCausalLM,
+                              dict(num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
+                                   rope_theta=1000000.0, num_experts=8, num_experts_per_tok=2,
+                                   moe_intermediate_size=32, shared_expert_intermediate_size=48,
+                                   norm_topk_prob=False)),
+    # Qwen3-MoE: layer 0 dense (mlp_only_layers), layer 1 8 experts with top 3 renormalised.
+    "qwen3_moe_top3_norm": (Qwen3MoeConfig, Qwen3MoeForCausalLM,
+                            dict(num_attention_heads=4, num_key_value_heads=2, head_dim=32,
+                                 tie_word_embeddings=True, rope_theta=1000000.0, num_experts=8,
+                                 num_experts_per_tok=3, moe_intermediate_size=32, norm_topk_prob=True,
+                                 mlp_only_layers=[0])),
 }
 
 
@@ -104,6 +117,10 @@ def write_variant(name, config_cls, model_cls, extra, dtype_name, seed):
                         "torch": torch.__version__})
     top2 = logits.topk(2, dim=-1).values
     margin = (top2[:, 0] - top2[:, 1])[len(PROMPT) - 1:-1].min().item()
+    # generate() suppresses EOS until min_new_tokens, which a plain argmax would not: a
+    # continuation that passes an EOS argmax is no greedy continuation, so reject the seed.
+    if (logits[len(PROMPT) - 1:-1].argmax(dim=-1) == COMMON["eos_token_id"]).any():
+        margin = 0.0
     print(f"{name}_{dtype_name} (seed {seed}): max|logit| {logits.abs().max():.3f}, "
           f"smallest greedy margin {margin:.4f}")
     return margin
@@ -116,7 +133,11 @@ MIN_GREEDY_MARGIN = 0.01
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    # Names on the command line regenerate only those variants.
+    chosen = sys.argv[1:] or list(VARIANTS)
     for name, (config_cls, model_cls, extra) in VARIANTS.items():
+        if name not in chosen:
+            continue
         for dtype_name in ("f32", "bf16"):
             seed = sum(map(ord, name))
             while write_variant(name, config_cls, model_cls, extra, dtype_name, seed) < MIN_GREEDY_MARGIN:
