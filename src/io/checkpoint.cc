@@ -67,6 +67,26 @@ std::map<std::string, std::vector<std::string>> read_index(const std::string& in
   return shards;
 }
 
+// GGUF stores a layer's experts as one 3-D tensor [expert, out, in] (the converter's
+// model.layers.N.mlp.experts.<proj>.weight); each expert's matrix is a contiguous slice,
+// entered under its Hugging Face name model.layers.N.mlp.experts.E.<proj>.weight.
+template <typename Entries>
+bool add_experts(const std::string& name, const TensorView& view, uint64_t file_offset, Entries* out) {
+  static const std::string kExperts = ".mlp.experts.";
+  const size_t at = name.find(kExperts);
+  if (at == std::string::npos || view.shape.size() != 3 || view.shape[0] == 0) return false;
+  const std::string head = name.substr(0, at + kExperts.size()), tail = name.substr(at + kExperts.size());
+  const size_t slice = view.nbytes / static_cast<size_t>(view.shape[0]);
+  for (int64_t e = 0; e < view.shape[0]; ++e) {
+    TensorView expert{view.dtype, {view.shape[1], view.shape[2]},
+                      static_cast<const uint8_t*>(view.data) + static_cast<size_t>(e) * slice, slice};
+    const std::string expert_name = head + std::to_string(e) + "." + tail;
+    check(out->emplace(expert_name, typename Entries::mapped_type{expert, 0, file_offset + e * slice}).second,
+          "the GGUF file holds expert " + quote(expert_name) + " twice");
+  }
+  return true;
+}
+
 }  // namespace
 
 Checkpoint Checkpoint::open_gguf(const std::string& path) {
@@ -84,7 +104,10 @@ Checkpoint Checkpoint::open_gguf(const std::string& path) {
                         " would both be called " + quote(name));
   }
   for (const auto& [name, t] : by_name) {
-    ckpt.tensors_.emplace(name, Entry{t->view(path), 0, t->file_offset});
+    const TensorView view = t->view(path);
+    if (!add_experts(name, view, t->file_offset, &ckpt.tensors_)) {
+      ckpt.tensors_.emplace(name, Entry{view, 0, t->file_offset});
+    }
   }
   return ckpt;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -109,20 +110,39 @@ std::optional<std::string> gguf_string(const GgufContents& g, std::string_view k
   return v->string;
 }
 
+// llama.cpp's expert keys; which layers have experts, from their router tensors.
+void read_experts(const GgufContents& g, const Keys& k, ModelConfig* c) {
+  c->num_experts = k.size("expert_count");
+  check(c->num_experts <= 4096, g.source + ": " + k.key("expert_count") + " is above 4096");
+  c->num_experts_per_tok = k.size("expert_used_count");
+  check(c->num_experts_per_tok <= c->num_experts, g.source + ": " + k.key("expert_used_count") +
+                                                      " is more than the " + std::to_string(c->num_experts) + " experts");
+  c->moe_intermediate_size = k.size("expert_feed_forward_length");
+  if (c->model_type == "qwen2_moe") c->shared_expert_intermediate_size = k.size("expert_shared_feed_forward_length");
+  // llama.cpp renormalises the chosen experts' weights for qwen3moe, not for qwen2moe.
+  c->norm_topk_prob = gguf_bool(g, k.key("expert_weights_norm")).value_or(c->model_type == "qwen3_moe");
+  for (int64_t i = 0; i < c->num_hidden_layers; ++i) {
+    if (!g.find_tensor("blk." + std::to_string(i) + ".ffn_gate_inp.weight")) c->mlp_only_layers.push_back(i);
+  }
+}
+
 ModelConfig model_config_from_gguf(const GgufContents& g) {
   ModelConfig c;
   c.source = g.source;
   const std::optional<std::string> arch = gguf_string(g, "general.architecture");
   check(arch.has_value(), g.source + ": metadata key \"general.architecture\" is missing");
-  if (*arch == "qwen2") {
-    c.architecture = "Qwen2ForCausalLM";
-  } else if (*arch == "qwen3") {
-    c.architecture = "Qwen3ForCausalLM";
-  } else {
-    throw Error(g.source + ": architecture " + quote(*arch) + " (general.architecture) is not supported " +
-                "(supported: qwen2, qwen3)");
-  }
-  c.model_type = *arch;
+  static const std::map<std::string, std::pair<const char*, const char*>, std::less<>> kArchitectures = {
+      {"qwen2", {"Qwen2ForCausalLM", "qwen2"}},
+      {"qwen3", {"Qwen3ForCausalLM", "qwen3"}},
+      {"qwen2moe", {"Qwen2MoeForCausalLM", "qwen2_moe"}},
+      {"qwen3moe", {"Qwen3MoeForCausalLM", "qwen3_moe"}},
+  };
+  const auto known = kArchitectures.find(*arch);
+  check(known != kArchitectures.end(), g.source + ": architecture " + quote(*arch) +
+                                           " (general.architecture) is not supported (supported: qwen2, qwen3, "
+                                           "qwen2moe, qwen3moe)");
+  c.architecture = known->second.first;
+  c.model_type = known->second.second;
   const Keys k(g, *arch);
 
   c.num_hidden_layers = k.size("block_count");
@@ -175,10 +195,14 @@ ModelConfig model_config_from_gguf(const GgufContents& g) {
 
   c.tie_word_embeddings = g.find_tensor("output.weight") == nullptr;
   c.attention_bias = g.find_tensor("blk.0.attn_q.bias") != nullptr;
+  if (*arch == "qwen2moe" || *arch == "qwen3moe") read_experts(g, k, &c);
   if (*arch == "qwen2") {
     c.attention_bias = false;  // Qwen2Config has no such key; its modeling file hard-codes the biases
     c.qkv_bias = true;
     c.o_bias = false;
+  } else if (*arch == "qwen2moe") {
+    c.qkv_bias = c.attention_bias;  // Qwen2MoeConfig's qkv_bias; o_proj never has one
+    c.attention_bias = c.o_bias = false;
   } else {
     c.qkv_bias = c.o_bias = c.attention_bias;
   }

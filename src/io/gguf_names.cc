@@ -76,6 +76,16 @@ const std::vector<GgufNameRow>& gguf_name_table() {
       {"blk.{N}.ffn_gate", "model.layers.{N}.mlp.gate_proj"},
       {"blk.{N}.ffn_up", "model.layers.{N}.mlp.up_proj"},
       {"blk.{N}.ffn_down", "model.layers.{N}.mlp.down_proj"},
+      // Mixture of experts (qwen2moe, qwen3moe). A layer's experts are one 3-D tensor
+      // [expert, out, in] under the converter's stacked name; Checkpoint splits it.
+      {"blk.{N}.ffn_gate_inp", "model.layers.{N}.mlp.gate"},
+      {"blk.{N}.ffn_gate_exps", "model.layers.{N}.mlp.experts.gate_proj"},
+      {"blk.{N}.ffn_up_exps", "model.layers.{N}.mlp.experts.up_proj"},
+      {"blk.{N}.ffn_down_exps", "model.layers.{N}.mlp.experts.down_proj"},
+      {"blk.{N}.ffn_gate_inp_shexp", "model.layers.{N}.mlp.shared_expert_gate"},
+      {"blk.{N}.ffn_gate_shexp", "model.layers.{N}.mlp.shared_expert.gate_proj"},
+      {"blk.{N}.ffn_up_shexp", "model.layers.{N}.mlp.shared_expert.up_proj"},
+      {"blk.{N}.ffn_down_shexp", "model.layers.{N}.mlp.shared_expert.down_proj"},
   };
   return table;
 }

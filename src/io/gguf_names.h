@@ -1,5 +1,5 @@
 // GGUF tensor names <-> Hugging Face weight names, for the architectures qwenrt runs
-// from GGUF (qwen2, qwen3). One row per tensor kind, as llama.cpp's LLM_TENSOR_NAMES
+// from GGUF (qwen2, qwen3, qwen2moe, qwen3moe). One row per tensor kind, as llama.cpp's LLM_TENSOR_NAMES
 // (src/llama-arch.cpp) and gguf-py's TensorNameMap list them; the ".weight" / ".bias"
 // suffix carries over unchanged. Names are mapped once, at load (DESIGN.md principle 2).
 #pragma once

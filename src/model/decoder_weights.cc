@@ -43,6 +43,15 @@ WeightView linear(const Checkpoint& ckpt, const std::optional<PackedQuantConfig>
   return w.converted.back()->view;
 }
 
+// Qwen2-MoE's shared expert gate, nn.Linear(hidden, 1): [1, hidden], or [hidden] where a
+// GGUF file stores it as llama.cpp declares it.
+WeightView shared_expert_gate(const Checkpoint& ckpt, const std::string& name, int64_t hidden) {
+  const TensorView* t = ckpt.find(name);
+  const bool flat = t && t->shape.size() == 1;
+  const TensorView& v = expect_tensor(ckpt, name, flat ? std::vector<int64_t>{hidden} : std::vector<int64_t>{1, hidden});
+  return WeightView{v.dtype, 1, hidden, v.data};
+}
+
 // Norm weights and biases are tiny; they are widened to F32 once at load.
 std::vector<float> vector_f32(const Checkpoint& ckpt, const std::string& name, int64_t n) {
   const TensorView& t = expect_tensor(ckpt, name, {n});
@@ -91,7 +100,7 @@ DecoderWeights bind_decoder_weights(const Checkpoint& ckpt, const ModelShape& s,
       }
       if (s.shared_expert_intermediate > 0) {
         l.shared_expert = mlp(p + "mlp.shared_expert", s.shared_expert_intermediate);
-        l.shared_expert_gate = matrix(ckpt, p + "mlp.shared_expert_gate.weight", 1, s.hidden);
+        l.shared_expert_gate = shared_expert_gate(ckpt, p + "mlp.shared_expert_gate.weight", s.hidden);
       }
     }
     w.layers.push_back(std::move(l));

@@ -36,7 +36,8 @@ std::string write_error(const std::vector<GgufKeyValue>& metadata, const std::ve
 // Every fixture gguf-py wrote (with tensors qwenrt can hold) comes out byte for byte.
 TEST(GgufWriter, ReproducesGgufPyByteForByte) {
   for (const char* name : {"types.gguf", "types_dequantized.gguf", "aligned64.gguf", "qwen2_tiny/model.gguf",
-                           "qwen3_tiny/model.gguf", "real_qwen2.5-coder-1.5b-instruct-q4_k_m_rows.gguf"}) {
+                           "qwen3_tiny/model.gguf", "qwen2moe_tiny/model.gguf", "qwen3moe_tiny/model.gguf",
+                           "real_qwen2.5-coder-1.5b-instruct-q4_k_m_rows.gguf"}) {
     SCOPED_TRACE(name);
     const std::vector<uint8_t> want = read_bytes(kFixtures + name);
     const GgufContents g = parse_gguf(want.data(), want.size(), name);

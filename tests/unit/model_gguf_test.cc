@@ -21,7 +21,7 @@ std::vector<float> all_logits(const std::string& path, const std::vector<int32_t
 
 TEST(ModelGguf, GgufRunsExactlyLikeItsSafetensorsSource) {
   const std::vector<int32_t> tokens = {1, 17, 42, 5, 33, 3, 60, 12};
-  for (const char* name : {"qwen2_tiny", "qwen3_tiny"}) {
+  for (const char* name : {"qwen2_tiny", "qwen3_tiny", "qwen2moe_tiny", "qwen3moe_tiny"}) {
     const std::string dir = std::string(QWENRT_SOURCE_DIR) + "/tests/goldens/gguf/" + name;
     EXPECT_EQ(all_logits(dir + "/model.gguf", tokens), all_logits(dir, tokens)) << name;
   }

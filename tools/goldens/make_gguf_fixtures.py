@@ -11,17 +11,21 @@ Writes into tests/goldens/gguf/:
                           types.gguf, as F32 under the same name.
   aligned64.gguf          general.alignment = 64 (add_custom_alignment), odd tensor sizes.
   unsupported_type.gguf   tensors of types qwenrt cannot compute with (Q5_0, F64, I8).
-  qwen2_tiny/, qwen3_tiny/  a tiny random model saved by transformers (config.json,
+  qwen2_tiny/, qwen3_tiny/, qwen2moe_tiny/, qwen3moe_tiny/
+                          a tiny random model saved by transformers (config.json,
                           generation_config.json, model.safetensors) and model.gguf: the
                           same weights converted as llama.cpp's convert_hf_to_gguf.py does
                           (names from gguf.get_tensor_name_map, its metadata keys, an
                           embedded toy tokenizer). qwen2 is BF16 with tied embeddings
                           (1-D tensors F32, as the converter keeps them); qwen3 is F32.
+                          The MoE ones stack each layer's experts into 3-D tensors as the
+                          converter does (qwen2moe BF16 with a shared expert, qwen3moe F32).
   reader_expected.json    gguf.GGUFReader's view of every file above: fields (offset,
                           types, leaves as raw bits / hex bytes) and tensors (type, dims,
                           byte size, absolute data offset), plus alignment and data offset.
   ggml_types.json         gguf-py's GGML_QUANT_SIZES: id, name, block elements and bytes.
-  names_expected.json     gguf-py's TensorNameMap (qwen2, qwen3) of Hugging Face names.
+  names_expected.json     gguf-py's TensorNameMap (qwen2, qwen3, qwen2moe, qwen3moe) of Hugging Face
+                          names (experts under the converter's stacked names).
   real_*.json, real_*_rows.gguf  rewritten only when the real Qwen2.5-Coder-1.5B Q4_K_M file
                           exists (QWENRT_REAL_GGUF or the default below; its file_size
                           identifies it): its reader view
@@ -45,7 +49,8 @@ import gguf
 from gguf import GGMLQuantizationType as T
 from gguf import GGUFReader, GGUFValueType as V, GGUFWriter
 from safetensors.torch import load_file
-from transformers import Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM
+from transformers import (Qwen2Config, Qwen2ForCausalLM, Qwen2MoeConfig, Qwen2MoeForCausalLM, Qwen3Config,
+                          Qwen3ForCausalLM, Qwen3MoeConfig, Qwen3MoeForCausalLM)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "goldens", "gguf")
@@ -190,6 +195,20 @@ def toy_vocab(vocab_size):
     return tokens, types, merges
 
 
+def stack_experts(state, config):
+    """As the converter does: each layer's per-expert gate/up/down_proj become one 3-D
+    tensor [expert, out, in] named model.layers.N.mlp.experts.<proj>.weight."""
+    out = {}
+    for name, tensor in state.items():
+        parts = name.split(".")
+        if parts[3:5] != ["mlp", "experts"]:
+            out[name] = tensor
+        elif parts[5] == "0":
+            stacked = [state[".".join(parts[:5] + [str(e)] + parts[6:])] for e in range(config.num_experts)]
+            out[".".join(parts[:5] + parts[6:])] = torch.stack(stacked)
+    return out
+
+
 def convert(model_dir, arch, config, out_type):
     """model.safetensors -> model.gguf, metadata and names as llama.cpp's converter."""
     state = load_file(os.path.join(model_dir, "model.safetensors"))
@@ -207,6 +226,13 @@ def convert(model_dir, arch, config, out_type):
     if getattr(config, "head_dim", None):
         w.add_key_length(config.head_dim)
         w.add_value_length(config.head_dim)
+    if getattr(config, "num_experts", 0):
+        w.add_expert_count(config.num_experts)
+        w.add_expert_used_count(config.num_experts_per_tok)
+        w.add_expert_feed_forward_length(config.moe_intermediate_size)
+        if getattr(config, "shared_expert_intermediate_size", 0):
+            w.add_expert_shared_feed_forward_length(config.shared_expert_intermediate_size)
+        state = stack_experts(state, config)
     w.add_file_type(gguf.LlamaFileType.MOSTLY_BF16 if out_type == T.BF16 else gguf.LlamaFileType.ALL_F32)
     tokens, types, merges = toy_vocab(config.vocab_size)
     w.add_tokenizer_model("gpt2")
@@ -293,11 +319,16 @@ def write_expectations(files):
                 "self_attn.v_proj.weight", "self_attn.v_proj.bias", "self_attn.o_proj.weight",
                 "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight"]
     names = {}
-    for arch, extra in [(gguf.MODEL_ARCH.QWEN2, []),
-                        (gguf.MODEL_ARCH.QWEN3, ["self_attn.q_norm.weight", "self_attn.k_norm.weight"])]:
+    qk_norm = ["self_attn.q_norm.weight", "self_attn.k_norm.weight"]
+    experts = ["mlp.gate.weight"] + [f"mlp.experts.{p}_proj.weight" for p in ("gate", "up", "down")]
+    shared = ["mlp.shared_expert_gate.weight"] + [f"mlp.shared_expert.{p}_proj.weight" for p in ("gate", "up", "down")]
+    for arch, extra in [(gguf.MODEL_ARCH.QWEN2, []), (gguf.MODEL_ARCH.QWEN3, qk_norm),
+                        (gguf.MODEL_ARCH.QWEN2MOE, experts + shared), (gguf.MODEL_ARCH.QWEN3MOE, qk_norm + experts)]:
         table = gguf.get_tensor_name_map(arch, 40)
         hf = ["model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"]
-        hf += [f"model.layers.{i}.{s}" for i in (0, 9, 10, 39) for s in hf_layer + extra]
+        # gguf-py's MoE architectures have no dense MLP names (llama.cpp gives every layer experts).
+        layer = [n for n in hf_layer if not (n.startswith("mlp.") and experts[0] in extra)]
+        hf += [f"model.layers.{i}.{s}" for i in (0, 9, 10, 39) for s in layer + extra]
         names[gguf.MODEL_ARCH_NAMES[arch]] = {n: table.get_name(n, try_suffixes=(".weight", ".bias")) for n in hf}
     with open(os.path.join(OUT, "names_expected.json"), "w") as f:
         json.dump(names, f, indent=1)
@@ -365,6 +396,12 @@ if __name__ == "__main__":
                tie_word_embeddings=True)
     write_tiny("qwen3_tiny", Qwen3Config, Qwen3ForCausalLM, gguf.MODEL_ARCH.QWEN3, torch.float32, T.F32,
                tie_word_embeddings=False, head_dim=8)
+    # Mixture of experts: Qwen2-MoE with its shared expert (BF16), Qwen3-MoE (F32).
+    moe = dict(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16)
+    write_tiny("qwen2moe_tiny", Qwen2MoeConfig, Qwen2MoeForCausalLM, gguf.MODEL_ARCH.QWEN2MOE, torch.bfloat16,
+               T.BF16, tie_word_embeddings=False, shared_expert_intermediate_size=24, **moe)
+    write_tiny("qwen3moe_tiny", Qwen3MoeConfig, Qwen3MoeForCausalLM, gguf.MODEL_ARCH.QWEN3MOE, torch.float32, T.F32,
+               tie_word_embeddings=False, head_dim=8, norm_topk_prob=True, **moe)
     write_expectations(["types.gguf", "types_dequantized.gguf", "aligned64.gguf", "unsupported_type.gguf",
                         "qwen2_tiny/model.gguf", "qwen3_tiny/model.gguf"])
     write_real()
