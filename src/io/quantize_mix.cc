@@ -47,6 +47,15 @@ DType mixed_type(QuantMix mix, const TensorRole& t) {
   }
   if (t.gguf_name == "token_embd.weight") return base;
   const bool k_m = mix == QuantMix::Q4_K_M || mix == QuantMix::Q5_K_M;
+  // llama.cpp's bumps for 8-expert models (written for Mixtral, applied to any).
+  const bool eight_experts = t.n_experts == 8;
+  if (eight_experts && (contains(t.gguf_name, "attn_v.weight") || contains(t.gguf_name, "attn_k.weight"))) {
+    return DType::Q8_0;
+  }
+  if (eight_experts && contains(t.gguf_name, "attn_output.weight") &&
+      (mix == QuantMix::Q4_K_S || mix == QuantMix::Q4_K_M)) {
+    return DType::Q5_K;
+  }
   if (contains(t.gguf_name, "attn_v.weight")) {
     if (k_m && use_more_bits(t.layer, t.n_layers)) return DType::Q6_K;
     if (mix == QuantMix::Q4_K_S && t.layer < 4) return DType::Q5_K;
@@ -95,10 +104,44 @@ std::string quant_mix_names() {
 uint32_t quant_mix_file_type(QuantMix mix) { return info(mix).file_type; }
 DType quant_mix_default_type(QuantMix mix) { return info(mix).default_type; }
 
+int64_t gguf_layer_of(const std::string& gguf_name) {
+  if (gguf_name.rfind("blk.", 0) != 0) return -1;
+  const size_t dot = gguf_name.find('.', 4);
+  if (dot == std::string::npos || dot == 4 || dot > 13) return -1;
+  int64_t layer = 0;
+  for (size_t i = 4; i < dot; ++i) {
+    if (gguf_name[i] < '0' || gguf_name[i] > '9') return -1;
+    layer = layer * 10 + (gguf_name[i] - '0');
+  }
+  return layer;
+}
+
+TensorRole tensor_role(const std::string& gguf_name, const std::vector<int64_t>& shape, int64_t n_layers,
+                       int64_t n_experts, bool tied_embeddings) {
+  TensorRole role;
+  role.gguf_name = gguf_name;
+  role.cols = shape.empty() ? 1 : shape.back();
+  role.rows = 1;
+  for (size_t i = 0; i + 1 < shape.size(); ++i) role.rows *= shape[i];
+  // ggml_n_dims: the outermost dimensions of size 1 do not count.
+  role.n_dims = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] != 1) {
+      role.n_dims = static_cast<int>(shape.size() - i);
+      break;
+    }
+  }
+  role.layer = gguf_layer_of(gguf_name);
+  role.n_layers = n_layers;
+  role.n_experts = n_experts;
+  role.tied_embeddings = tied_embeddings;
+  return role;
+}
+
 bool is_quantizable(const TensorRole& t) {
   const std::string& n = t.gguf_name;
   const bool ends_with_weight = n.size() >= 6 && n.compare(n.size() - 6, 6, "weight") == 0;
-  return t.n_dims >= 2 && ends_with_weight && !contains(n, "_norm.weight");
+  return t.n_dims >= 2 && ends_with_weight && !contains(n, "_norm.weight") && !contains(n, "ffn_gate_inp.weight");
 }
 
 DType choose_tensor_type(QuantMix mix, const TensorRole& t, DType source) {

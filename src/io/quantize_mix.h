@@ -1,7 +1,8 @@
 // Which tensor type each weight gets for a quantization "mix" (`qwenrt quantize --type`),
 // as llama.cpp's llama-quantize chooses it without an importance matrix
 // (llama_tensor_get_type in src/llama-quant.cpp): for Q4_K_M, output.weight (or the tied
-// token embedding) and half the layers' attn_v / ffn_down get Q6_K; rows that are not
+// token embedding) and half the layers' attn_v / ffn_down (stacked experts too) get Q6_K;
+// an 8-expert model gets Q8_0 attn_k / attn_v (and Q5_K attn_output under Q4_K_*); rows that are not
 // whole blocks fall back to a type they are (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0,
 // else F16); norms and biases (1-D) stay F32.
 #pragma once
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tensor/dtype.h"
 
@@ -36,10 +38,20 @@ struct TensorRole {
   int64_t layer = -1;     // blk.N's N; -1 outside the layers
   int64_t n_layers = 0;
   bool tied_embeddings = false;  // no output.weight: token_embd doubles as the output
+  int64_t n_experts = 0;         // the model's expert_count (0: dense)
 };
 
+// "blk.12.attn_v.weight" -> 12; -1 outside the layers.
+int64_t gguf_layer_of(const std::string& gguf_name);
+
+// The role of tensor `gguf_name` of row-major `shape` (outermost first) in a model of
+// n_layers layers and n_experts experts; n_dims counts dimensions as ggml does (trailing
+// 1s dropped, so a [1, hidden] gate is 1-D).
+TensorRole tensor_role(const std::string& gguf_name, const std::vector<int64_t>& shape, int64_t n_layers,
+                       int64_t n_experts, bool tied_embeddings);
+
 // True for the tensors llama-quantize quantizes: 2-D (or more) names ending in "weight"
-// that are not norms.
+// that are not norms or an MoE router (ffn_gate_inp).
 bool is_quantizable(const TensorRole& t);
 
 // The type `t` is written as under `mix`. Quantizable tensors follow the mix; others keep

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -30,27 +31,22 @@ constexpr uint32_t kGgmlQuantVersion = 2;  // GGML_QNT_VERSION
 // Floating and quantized weights decode to F32; integer tensors do not.
 bool dequantizable(DType t) { return can_quantize_to(t); }
 
-// "blk.12.attn_v.weight" -> 12; -1 outside the layers.
-int64_t layer_of(const std::string& gguf_name) {
-  if (gguf_name.rfind("blk.", 0) != 0) return -1;
-  const size_t dot = gguf_name.find('.', 4);
-  if (dot == std::string::npos) return -1;
-  try {
-    return std::stoll(gguf_name.substr(4, dot - 4));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
 // llama.cpp's weight_name_comparer: by layer (outside the layers first), then by name.
 bool llama_order(const QuantizePlanEntry& a, const QuantizePlanEntry& b) {
-  const int64_t la = layer_of(a.gguf_name), lb = layer_of(b.gguf_name);
+  const int64_t la = gguf_layer_of(a.gguf_name), lb = gguf_layer_of(b.gguf_name);
   return la != lb ? la < lb : a.gguf_name < b.gguf_name;
 }
 
-// convert_hf_to_gguf.py's model metadata for qwen2 / qwen3.
+// The GGUF architecture of a config.json model_type qwenrt writes.
+std::string gguf_architecture(const std::string& model_type) {
+  if (model_type == "qwen2_moe") return "qwen2moe";
+  if (model_type == "qwen3_moe") return "qwen3moe";
+  return model_type;
+}
+
+// convert_hf_to_gguf.py's model metadata for qwen2 / qwen3 / qwen2moe / qwen3moe.
 std::vector<GgufKeyValue> model_metadata(const ModelConfig& c, const std::string& name) {
-  const std::string arch = c.model_type;
+  const std::string arch = gguf_architecture(c.model_type);
   auto u32 = [](int64_t v) { return GgufValue::u32(static_cast<uint32_t>(v)); };
   std::vector<GgufKeyValue> kv = {
       {"general.architecture", GgufValue::str(arch)},
@@ -65,7 +61,17 @@ std::vector<GgufKeyValue> model_metadata(const ModelConfig& c, const std::string
       {arch + ".rope.freq_base", GgufValue::f32(static_cast<float>(c.rope.theta))},
       {arch + ".attention.layer_norm_rms_epsilon", GgufValue::f32(static_cast<float>(c.rms_norm_eps))},
   };
-  if (arch == "qwen3" || c.head_dim != c.hidden_size / c.num_attention_heads) {
+  if (c.num_experts > 0) {
+    kv.push_back({arch + ".expert_count", u32(c.num_experts)});
+    kv.push_back({arch + ".expert_used_count", u32(c.num_experts_per_tok)});
+    kv.push_back({arch + ".expert_feed_forward_length", u32(c.moe_intermediate_size)});
+    if (c.shared_expert_intermediate_size > 0) {
+      kv.push_back({arch + ".expert_shared_feed_forward_length", u32(c.shared_expert_intermediate_size)});
+    }
+    // llama.cpp decides renormalisation by architecture; the key keeps the config's choice.
+    kv.push_back({arch + ".expert_weights_norm", GgufValue::boolean(c.norm_topk_prob)});
+  }
+  if (arch == "qwen3" || arch == "qwen3moe" || c.head_dim != c.hidden_size / c.num_attention_heads) {
     kv.push_back({arch + ".attention.key_length", u32(c.head_dim)});
     kv.push_back({arch + ".attention.value_length", u32(c.head_dim)});
   }
@@ -99,22 +105,68 @@ std::string packed_base(const QuantizePlanEntry& e) {
   return e.source_name.substr(0, e.source_name.size() - kQweight.size());
 }
 
+// "model.layers.3.mlp.experts.17.up_proj.weight" -> ("model.layers.3.mlp.experts.up_proj.weight",
+// 17): the stacked name the converter gives a layer's experts, and the expert's index.
+std::optional<std::pair<std::string, int64_t>> expert_of(const std::string& name) {
+  static const std::string kExperts = ".mlp.experts.";
+  const size_t at = name.find(kExperts);
+  if (at == std::string::npos) return std::nullopt;
+  const size_t digits = at + kExperts.size(), dot = name.find('.', digits);
+  if (dot == std::string::npos || dot == digits || dot - digits > 6) return std::nullopt;
+  int64_t index = 0;
+  for (size_t i = digits; i < dot; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    index = index * 10 + (name[i] - '0');
+  }
+  return std::pair{name.substr(0, digits) + name.substr(dot + 1), index};
+}
+
+// One stacked entry per layer and projection: experts 0 .. E-1, all of one shape and type.
+std::vector<QuantizePlanEntry> stack_experts(const Checkpoint& ckpt,
+                                             const std::map<std::string, std::map<int64_t, std::string>>& groups) {
+  std::vector<QuantizePlanEntry> out;
+  for (const auto& [stacked, experts] : groups) {
+    QuantizePlanEntry e;
+    e.source_name = stacked;
+    const TensorView& first = ckpt.get(experts.begin()->second);
+    for (const auto& [index, name] : experts) {
+      check(index == static_cast<int64_t>(e.expert_sources.size()),
+            ckpt.dir() + ": the experts of " + quoted(stacked) + " are not numbered 0, 1, ... (no expert " +
+                std::to_string(e.expert_sources.size()) + ")");
+      const TensorView& t = ckpt.get(name);
+      check(t.shape == first.shape && t.dtype == first.dtype && t.shape.size() == 2,
+            ckpt.dir() + ": expert tensor " + quoted(name) + " differs in shape or type from " +
+                quoted(experts.begin()->second));
+      e.expert_sources.push_back(name);
+    }
+    e.shape = {static_cast<int64_t>(experts.size()), first.shape[0], first.shape[1]};
+    e.source_type = first.dtype;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 // Plans every tensor of `ckpt`: GGUF name, chosen type, output size. An AWQ/GPTQ linear
-// (`packed` set) is one entry, named and shaped as the unpacked weight would be.
+// (`packed` set) is one entry, named and shaped as the unpacked weight would be; a
+// layer's experts are one stacked entry.
 std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf, const ModelConfig& config,
                                          const std::optional<PackedQuantConfig>& packed, QuantMix mix) {
   std::vector<QuantizePlanEntry> plan;
   const bool tied = from_gguf ? ckpt.gguf()->find_tensor("output.weight") == nullptr
                               : config.tie_word_embeddings || ckpt.find("lm_head.weight") == nullptr;
+  std::map<std::string, std::map<int64_t, std::string>> expert_groups;
   for (const std::string& name : ckpt.names()) {
     if (!from_gguf && tied && name == "lm_head.weight") continue;  // the converter drops a tied copy
+    if (const auto expert = expert_of(name)) {
+      check(!packed, ckpt.dir() + ": tensor " + quoted(name) + ": quantize does not read AWQ/GPTQ experts");
+      expert_groups[expert->first][expert->second] = name;
+      continue;
+    }
     QuantizePlanEntry e;
     e.source_name = name;
-    std::string hf_name = name;
     if (packed && is_packed_part(name)) {
       if (!name.ends_with(kQweight)) continue;  // read with its .qweight
       e.awq_gptq = true;
-      hf_name = packed_base(e) + ".weight";
       e.shape = packed_weight_shape(ckpt, *packed, packed_base(e));
       e.source_type = DType::F32;  // what the packed integers decode to
     } else {
@@ -124,27 +176,25 @@ std::vector<QuantizePlanEntry> make_plan(const Checkpoint& ckpt, bool from_gguf,
       e.shape = t.shape;
       e.source_type = t.dtype;
     }
+    plan.push_back(std::move(e));
+  }
+  for (QuantizePlanEntry& e : stack_experts(ckpt, expert_groups)) plan.push_back(std::move(e));
+
+  for (QuantizePlanEntry& e : plan) {
+    const std::string& source = e.source_name;
+    const std::string hf_name = e.awq_gptq ? packed_base(e) + ".weight" : source;
     const std::optional<std::string> mapped = hf_to_gguf_name(hf_name);
     if (mapped) {
       e.gguf_name = *mapped;
     } else {
-      check(from_gguf, ckpt.dir() + ": tensor " + quoted(name) + " has no GGUF name (qwenrt writes qwen2 / qwen3 "
-                                                                  "weights only)");
-      e.gguf_name = name;  // GGUF tensors without a mapping keep their name
+      check(from_gguf, ckpt.dir() + ": tensor " + quoted(source) + " has no GGUF name (qwenrt writes the "
+                                                                          "weights of qwen2, qwen3 and their MoE models)");
+      e.gguf_name = source;  // GGUF tensors without a mapping keep their name
     }
-    TensorRole role;
-    role.gguf_name = e.gguf_name;
-    role.n_dims = static_cast<int>(e.shape.size());
-    role.cols = e.shape.empty() ? 1 : e.shape.back();
-    role.rows = role.cols ? std::accumulate(e.shape.begin(), e.shape.end(), int64_t{1}, std::multiplies<>()) / role.cols
-                          : 0;
-    role.layer = layer_of(e.gguf_name);
-    role.n_layers = config.num_hidden_layers;
-    role.tied_embeddings = tied;
+    const TensorRole role = tensor_role(e.gguf_name, e.shape, config.num_hidden_layers, config.num_experts, tied);
     // A checkpoint's 1-D tensors (norms, biases) are written F32, as the converter does.
     e.type = choose_tensor_type(mix, role, from_gguf ? e.source_type : DType::F32);
     e.bytes = static_cast<uint64_t>(role.rows * dtype_row_bytes(e.type, role.cols));
-    plan.push_back(std::move(e));
   }
   std::sort(plan.begin(), plan.end(), llama_order);
   return plan;
@@ -213,9 +263,10 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
     result.metadata = ckpt.gguf()->metadata();
   } else {
     config = read_model_config(input);
-    check(config.model_type == "qwen2" || config.model_type == "qwen3",
-          input + "/config.json: model_type \"" + config.model_type + "\" cannot be written as GGUF by qwenrt " +
-              "(supported: qwen2, qwen3)");
+    const std::string& type = config.model_type;
+    check(type == "qwen2" || type == "qwen3" || type == "qwen2_moe" || type == "qwen3_moe",
+          input + "/config.json: model_type \"" + type + "\" cannot be written as GGUF by qwenrt " +
+              "(supported: qwen2, qwen3, qwen2_moe, qwen3_moe)");
     packed = read_packed_quant_config(input);
     const std::string name = std::filesystem::path(input).lexically_normal().filename().string();
     result.metadata = model_metadata(config, name.empty() ? "model" : name);
@@ -236,6 +287,8 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
   progress.tensors_total = result.plan.size();
   for (const QuantizePlanEntry& e : result.plan) {
     progress.bytes_total += e.bytes;
+    for (const std::string& expert : e.expert_sources) result.input_bytes += ckpt.get(expert).nbytes;
+    if (!e.expert_sources.empty()) continue;
     if (!e.awq_gptq) {
       result.input_bytes += ckpt.get(e.source_name).nbytes;
       continue;
@@ -258,6 +311,15 @@ QuantizeResult quantize_model(const std::string& input, const std::string& outpu
                                                       options.pool ? *options.pool : serial);
       const TensorView blocks{w.view.dtype, e.shape, w.blocks.data(), w.blocks.size()};
       convert_tensor(blocks, e, options.pool, &data[i], input, w.input_order);
+    } else if (!e.expert_sources.empty()) {
+      for (const std::string& expert : e.expert_sources) {
+        QuantizePlanEntry one = e;
+        one.source_name = expert;
+        one.shape.erase(one.shape.begin());
+        std::vector<uint8_t> bytes;
+        convert_tensor(ckpt.get(expert), one, options.pool, &bytes, input);
+        data[i].insert(data[i].end(), bytes.begin(), bytes.end());
+      }
     } else {
       convert_tensor(ckpt.get(e.source_name), e, options.pool, &data[i], input);
     }

@@ -22,6 +22,9 @@ struct QuantizePlanEntry {
   // An AWQ/GPTQ linear (io/awq_gptq.h): source_name is its .qweight, and its .qzeros,
   // .scales and .g_idx are read with it.
   bool awq_gptq = false;
+  // A layer's experts, stacked into one [expert, out, in] tensor as llama.cpp stores
+  // them: the input names of experts 0, 1, ... (source_name is the stacked name).
+  std::vector<std::string> expert_sources;
   std::vector<int64_t> shape;
   DType source_type = DType::F32;
   DType type = DType::F32;
@@ -52,7 +55,7 @@ struct QuantizeResult {
 // Reads `input` (a checkpoint directory with config.json, safetensors and tokenizer.json,
 // Qwen's AWQ and GPTQ checkpoints included, or a .gguf file), writes `output` (via a
 // temporary file renamed into place). Throws Error naming the file and tensor on: an
-// unsupported architecture (qwen2 / qwen3 only), a tensor without a GGUF name, a
+// unsupported architecture (qwen2, qwen3, qwen2_moe, qwen3_moe), a tensor without a GGUF name, a
 // non-finite weight, an unreadable or unwritable file, or a packed linear the AWQ/GPTQ
 // loader rejects.
 QuantizeResult quantize_model(const std::string& input, const std::string& output, const QuantizeOptions& options);

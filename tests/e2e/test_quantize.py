@@ -1,9 +1,11 @@
 """`qwenrt quantize`: checkpoint or GGUF in, GGUF out, readable back by qwenrt (and by
 gguf-py, llama.cpp's own reader, where installed); clear errors for bad input.
 Loading in llama.cpp itself is checked by bench/llama_cpp_fidelity.py (CI has no llama.cpp)."""
+import shutil
+
 import pytest
 
-from conftest import run_qwenrt
+from conftest import ROOT, SHARED, run_qwenrt
 
 PROMPT = "31415926"
 TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k_s", "q4_k_m", "q5_k_m", "q6_k"]
@@ -60,6 +62,40 @@ def test_metadata_and_types_as_llama_cpp_writes_them(tiny_model, tmp_path):
     assert types["blk.0.attn_v.weight"] == "Q5_0" and types["blk.1.attn_v.weight"] == "Q8_0"
     assert types["blk.1.ffn_down.weight"] == "Q8_0"  # Q6_K, but 96-wide rows fall back too
 
+
+
+@pytest.fixture
+def tiny_moe(tmp_path):
+    """The Qwen2-MoE golden (8 experts, top 2, a shared expert) with the real tokenizer."""
+    model = tmp_path / "moe"
+    shutil.copytree(ROOT / "tests" / "goldens" / "models" / "qwen2_moe_top2_shared_f32", model)
+    (model / "reference.safetensors").unlink()
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(SHARED / "data" / "qwen3-tokenizer" / name, model / name)
+    return model
+
+
+def test_moe_experts_are_stacked_as_llama_cpp_stores_them(tiny_moe, tmp_path):
+    import gguf
+
+    f32, q4 = tmp_path / "moe-f32.gguf", tmp_path / "moe-q4_k_m.gguf"
+    assert run_qwenrt("quantize", tiny_moe, f32, "--type", "f32").returncode == 0
+    assert greedy(f32) == greedy(tiny_moe)  # same weights, experts split back out at load
+    assert run_qwenrt("quantize", f32, q4, "--type", "q4_k_m").returncode == 0  # GGUF in, too
+    assert greedy(q4).startswith(PROMPT)
+    reader = gguf.GGUFReader(str(q4))
+    fields = {f.name: f.contents() for f in reader.fields.values() if not f.name.startswith("tokenizer.")}
+    assert fields["general.architecture"] == "qwen2moe"
+    assert (fields["qwen2moe.expert_count"], fields["qwen2moe.expert_used_count"]) == (8, 2)
+    assert fields["qwen2moe.expert_feed_forward_length"] == 32
+    assert fields["qwen2moe.expert_shared_feed_forward_length"] == 48
+    tensors = {t.name: t for t in reader.tensors}
+    assert list(tensors["blk.0.ffn_down_exps.weight"].shape) == [32, 64, 8]  # ne: in, out, expert
+    assert list(tensors["blk.1.ffn_gate_exps.weight"].shape) == [64, 32, 8]
+    # llama-quantize keeps routers as they are, and bumps attn_k / attn_v of 8-expert models.
+    assert tensors["blk.0.ffn_gate_inp.weight"].tensor_type.name == "F32"
+    assert tensors["blk.0.attn_v.weight"].tensor_type.name == "Q8_0"
+    assert not [n for n in tensors if ".experts." in n or n.startswith("model.")]
 
 
 def test_errors_are_clear(tiny_model, tmp_path):
