@@ -2,8 +2,8 @@
 """Speed, side by side: `qwenrt bench` against llama.cpp (llama-cpp-python, the pinned
 0.3.36 of bench/requirements-llama.txt) on the same GGUF files, one table with ratios.
 
-The files are random-weight checkpoints of the exact Qwen2.5-0.5B / 1.5B / 7B shapes
-(tools/make_random_checkpoint.py, BF16), quantized by `qwenrt quantize` to each type and
+The files are random-weight checkpoints of the exact Qwen2.5-0.5B / 1.5B / 7B shapes, and
+of Qwen3-30B-A3B's (mixture of experts) at 8 of its 48 layers (tools/make_random_checkpoint.py, BF16), quantized by `qwenrt quantize` to each type and
 cached under --workdir. Both engines run the llama-bench tests at the same thread count,
 one after the other, never at the same time:
   pp512  one 512-token prompt evaluated in a single batch, tokens/s
@@ -50,17 +50,26 @@ dt = time.perf_counter() - t0
 print("tg", n_gen / dt, flush=True)
 """
 
-SHAPES = {"0.5b": "qwen2.5-0.5b", "1.5b": "qwen2.5-1.5b", "7b": "qwen2.5-7b"}
+SHAPES = {"0.5b": "qwen2.5-0.5b", "1.5b": "qwen2.5-1.5b", "7b": "qwen2.5-7b", "30b-a3b": "qwen3-30b-a3b"}
+# Shapes too large for a test machine's memory at full depth run with fewer of their
+# layers: every layer is the real one, the output head is then a larger share of a step.
+LAYERS = {"30b-a3b": 8}
+
+
+def label(shape):
+    return SHAPES[shape] + (f"/{LAYERS[shape]}L" if shape in LAYERS else "")
 
 
 def gguf_for(args, shape, qtype):
-    out = os.path.join(args.workdir, f"{SHAPES[shape]}-random-{qtype}.gguf")
+    stem = SHAPES[shape] + (f"-{LAYERS[shape]}l" if shape in LAYERS else "")
+    out = os.path.join(args.workdir, f"{stem}-random-{qtype}.gguf")
     if os.path.exists(out):
         return out
-    hf = os.path.join(args.workdir, f"{SHAPES[shape]}-random-bf16")
+    hf = os.path.join(args.workdir, f"{stem}-random-bf16")
     if not os.path.exists(os.path.join(hf, "config.json")):
+        layers = ["--layers", str(LAYERS[shape])] if shape in LAYERS else []
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_random_checkpoint.py"),
-                        SHAPES[shape], hf], check=True)
+                        SHAPES[shape], hf, *layers], check=True)
     subprocess.run([args.qwenrt, "quantize", hf, out + ".tmp", "--type", qtype], check=True)
     os.replace(out + ".tmp", out)
     return out
@@ -114,7 +123,7 @@ def main():
             prefetch = " ".join(q[3] for q, _ in runs)  # what each run's trial settled on
             for test, q, l, r, pf in (("pp512", q_pp, l_pp, "", ""),
                                       ("tg128", q_tg, l_tg, f"{roof:.1f}%" if roof else "n/a", prefetch)):
-                row = (f"| {SHAPES[shape]:<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
+                row = (f"| {label(shape):<14} | {qtype:<7} | {test:<5} | {q:>10.2f} | {l:>13.2f} |"
                        f" {q / l:>5.2f}x | {r:>17} | {pf:<15} |")
                 rows.append(row)
                 print(row, file=sys.stderr, flush=True)

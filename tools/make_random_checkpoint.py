@@ -5,7 +5,7 @@ Random weights cost the same to run as the real ones, so benchmarks use these wh
 real checkpoints cannot be downloaded. Needs only numpy; the real Qwen tokenizer files are
 copied in so the directory works with every qwenrt command.
 
-Usage: tools/make_random_checkpoint.py {qwen2.5-0.5b,qwen2.5-1.5b,qwen2.5-7b,qwen3-0.6b} OUT_DIR
+Usage: tools/make_random_checkpoint.py {qwen2.5-0.5b,qwen2.5-1.5b,qwen2.5-7b,qwen3-0.6b,qwen3-30b-a3b} OUT_DIR
            [--dtype bf16|f16|f32] [--layers N]
 """
 import argparse
@@ -30,6 +30,12 @@ SHAPES = {
                        intermediate_size=3072, num_hidden_layers=28, num_attention_heads=16,
                        num_key_value_heads=8, head_dim=128, vocab_size=151936,
                        tie_word_embeddings=True),
+    # Mixture of experts: 128 experts of which 8 run per token (61 GB in BF16 at its 48 layers).
+    "qwen3-30b-a3b": dict(architectures=["Qwen3MoeForCausalLM"], model_type="qwen3_moe", hidden_size=2048,
+                          intermediate_size=6144, num_hidden_layers=48, num_attention_heads=32,
+                          num_key_value_heads=4, head_dim=128, vocab_size=151936, tie_word_embeddings=False,
+                          num_experts=128, num_experts_per_tok=8, moe_intermediate_size=768,
+                          norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[]),
 }
 COMMON = dict(max_position_embeddings=32768, rms_norm_eps=1e-6, rope_theta=1000000.0,
               hidden_act="silu", bos_token_id=151643, eos_token_id=151645, use_sliding_window=False)
@@ -53,6 +59,14 @@ def tensor_list(cfg):
                     (p + "self_attn.v_proj.bias", (kv,))]
         else:
             out += [(p + "self_attn.q_norm.weight", (hd,)), (p + "self_attn.k_norm.weight", (hd,))]
+        if cfg.get("num_experts"):
+            moe = cfg["moe_intermediate_size"]
+            out.append((p + "mlp.gate.weight", (cfg["num_experts"], h)))
+            for e in range(cfg["num_experts"]):
+                x = f"{p}mlp.experts.{e}."
+                out += [(x + "gate_proj.weight", (moe, h)), (x + "up_proj.weight", (moe, h)),
+                        (x + "down_proj.weight", (h, moe))]
+            continue
         out += [(p + "mlp.gate_proj.weight", (inter, h)), (p + "mlp.up_proj.weight", (inter, h)),
                 (p + "mlp.down_proj.weight", (h, inter))]
     out.append(("model.norm.weight", (h,)))

@@ -11,6 +11,43 @@
 #include "model/moe_routing.h"
 
 namespace qwenrt {
+namespace {
+
+// acc += y * w, the product rounded first: transformers' (y * w) then index_add_.
+void add_weighted(const float* y, float w, float* acc, int64_t n) {
+  for (int64_t h = 0; h < n; ++h) acc[h] += y[h] * w;
+}
+
+}  // namespace
+
+// A decode step's one row: every chosen expert reads the same input, so their gate and up
+// projections run as one group (one parallel region, one activation quantization)
+// instead of one group per expert. Every output row of a group is what its weight alone
+// gives (matmul.h), so this equals the per-expert path bit for bit.
+void QwenDecoder::one_row_experts(const DecoderLayerWeights& l, std::vector<ExpertChoice> chosen,
+                                  bool row_independent) {
+  const int64_t width = shape_.expert_intermediate, hidden = shape_.hidden;
+  const size_t k = chosen.size();
+  // Index order: the order transformers sums the experts' outputs in.
+  std::sort(chosen.begin(), chosen.end(), [](const ExpertChoice& a, const ExpertChoice& b) { return a.expert < b.expert; });
+  for (std::vector<float>* b : {&buf_.gate, &buf_.up}) b->resize(std::max(b->size(), k * static_cast<size_t>(width)));
+  buf_.expert_out.resize(std::max(buf_.expert_out.size(), k * static_cast<size_t>(hidden)));
+  std::vector<cpu::MatmulTarget> gate_up;
+  for (size_t j = 0; j < k; ++j) {
+    const DecoderLayerWeights::Mlp& mlp = l.experts[static_cast<size_t>(chosen[j].expert)];
+    gate_up.push_back({&mlp.gate_proj, nullptr, buf_.gate.data() + j * width});
+    gate_up.push_back({&mlp.up_proj, nullptr, buf_.up.data() + j * width});
+  }
+  matmul(buf_.normed.data(), 1, gate_up, row_independent);
+  for (size_t j = 0; j < k; ++j) {
+    float* g = buf_.gate.data() + j * width;
+    cpu::silu_mul(g, buf_.up.data() + j * width, width, g);
+    const cpu::MatmulTarget down{&l.experts[static_cast<size_t>(chosen[j].expert)].down_proj, nullptr,
+                                 buf_.expert_out.data() + j * hidden};
+    matmul(g, 1, std::span(&down, 1), row_independent);
+  }
+  for (size_t j = 0; j < k; ++j) add_weighted(buf_.expert_out.data() + j * hidden, chosen[j].weight, buf_.proj.data(), hidden);
+}
 
 void QwenDecoder::mixture_of_experts(const DecoderLayerWeights& l, int64_t rows, bool row_independent) {
   const ModelShape& s = shape_;
@@ -20,32 +57,34 @@ void QwenDecoder::mixture_of_experts(const DecoderLayerWeights& l, int64_t rows,
   std::vector<ExpertChoice> choices(static_cast<size_t>(rows * k));
   choose_experts(buf_.router.data(), rows, s.n_experts, k, s.norm_topk_prob, choices.data());
 
-  // The rows each expert takes, with their weights, in row order.
-  std::vector<std::vector<std::pair<int64_t, float>>> routed(static_cast<size_t>(s.n_experts));
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < k; ++j) {
-      const ExpertChoice& c = choices[static_cast<size_t>(r * k + j)];
-      routed[static_cast<size_t>(c.expert)].push_back({r, c.weight});
-    }
-  }
   float* sum = buf_.proj.data();
   std::fill(sum, sum + rows * hidden, 0.0f);
-  for (int64_t e = 0; e < s.n_experts; ++e) {
-    const auto& taken = routed[static_cast<size_t>(e)];
-    if (taken.empty()) continue;
-    const int64_t n = static_cast<int64_t>(taken.size());
-    for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(buf_.expert_in.data() + i * hidden, buf_.normed.data() + taken[static_cast<size_t>(i)].first * hidden,
-                  static_cast<size_t>(hidden) * sizeof(float));
+  if (rows == 1) {
+    one_row_experts(l, std::move(choices), row_independent);
+  } else {
+    // The rows each expert takes, with their weights, in row order.
+    std::vector<std::vector<std::pair<int64_t, float>>> routed(static_cast<size_t>(s.n_experts));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t j = 0; j < k; ++j) {
+        const ExpertChoice& c = choices[static_cast<size_t>(r * k + j)];
+        routed[static_cast<size_t>(c.expert)].push_back({r, c.weight});
+      }
     }
-    swiglu(l.experts[static_cast<size_t>(e)], buf_.expert_in.data(), n, s.expert_intermediate,
-           buf_.expert_out.data(), row_independent);
-    for (int64_t i = 0; i < n; ++i) {
-      const auto [row, weight] = taken[static_cast<size_t>(i)];
-      const float* y = buf_.expert_out.data() + i * hidden;
-      float* acc = sum + row * hidden;
-      // Rounded product, then the sum: transformers' (y * w) then index_add_.
-      for (int64_t h = 0; h < hidden; ++h) acc[h] += y[h] * weight;
+    for (int64_t e = 0; e < s.n_experts; ++e) {
+      const auto& taken = routed[static_cast<size_t>(e)];
+      if (taken.empty()) continue;
+      const int64_t n = static_cast<int64_t>(taken.size());
+      for (int64_t i = 0; i < n; ++i) {
+        std::memcpy(buf_.expert_in.data() + i * hidden,
+                    buf_.normed.data() + taken[static_cast<size_t>(i)].first * hidden,
+                    static_cast<size_t>(hidden) * sizeof(float));
+      }
+      swiglu(l.experts[static_cast<size_t>(e)], buf_.expert_in.data(), n, s.expert_intermediate,
+             buf_.expert_out.data(), row_independent);
+      for (int64_t i = 0; i < n; ++i) {
+        const auto [row, weight] = taken[static_cast<size_t>(i)];
+        add_weighted(buf_.expert_out.data() + i * hidden, weight, sum + row * hidden, hidden);
+      }
     }
   }
 
@@ -56,9 +95,7 @@ void QwenDecoder::mixture_of_experts(const DecoderLayerWeights& l, int64_t rows,
     matmul(buf_.normed.data(), rows, std::span(&gate, 1), row_independent);
     for (int64_t r = 0; r < rows; ++r) {
       const float g = 1.0f / (1.0f + std::exp(-buf_.shared_gate[static_cast<size_t>(r)]));
-      const float* y = buf_.expert_out.data() + r * hidden;
-      float* acc = sum + r * hidden;
-      for (int64_t h = 0; h < hidden; ++h) acc[h] += g * y[h];
+      add_weighted(buf_.expert_out.data() + r * hidden, g, sum + r * hidden, hidden);
     }
   }
 }
