@@ -10,7 +10,6 @@
 #include "kernels/cpu/ops.h"
 #include "model/causal_lm.h"
 #include "model/decoder_weights.h"
-#include "model/moe_routing.h"
 #include "model/weight_packing.h"
 
 namespace qwenrt {
@@ -47,7 +46,6 @@ class QwenDecoder : public CausalLM {
               bool row_independent);
   // The experts' weighted outputs for buf_.normed into buf_.proj (decoder_moe.cc).
   void mixture_of_experts(const DecoderLayerWeights& layer, int64_t rows, bool row_independent);
-  void one_row_experts(const DecoderLayerWeights& layer, std::vector<ExpertChoice> chosen, bool row_independent);
   // The passes behind forward and forward_batch.
   void forward_tokens(const int32_t* tokens, int64_t n, KVCache& cache, float* logits, bool all_logits);
   void forward_rows(std::span<const SequenceChunk> chunks, int64_t rows, PagedKVCache& cache, float* logits);

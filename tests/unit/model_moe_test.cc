@@ -1,7 +1,7 @@
 // Mixture-of-experts layers in the batched (serving) pass: a row's result must not depend
-// on what else shares the step. A prompt in one chunk sends its rows through each expert
-// together (gathered rows); token by token, each step's single row takes the one-row path
-// (all chosen experts' gate/up in one group). Both must give the same bits.
+// on what else shares the step. A prompt in one chunk sends many rows through each expert
+// together (gathered rows); token by token, each expert sees one row. Both must give the
+// same bits.
 #include <gtest/gtest.h>
 
 #include <filesystem>
