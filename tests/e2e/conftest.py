@@ -16,13 +16,16 @@ def run_qwenrt(*args, timeout=120, env=None):
                           timeout=timeout, env={**os.environ, **env} if env else None)
 
 
+def golden_model(name, dest):
+    """Golden fixture checkpoint `name` copied to `dest` with the real tokenizer (its 320 ids
+    are the real vocabulary's first 320: single byte-level characters, e.g. every digit)."""
+    shutil.copytree(ROOT / "tests" / "goldens" / "models" / name, dest)
+    (dest / "reference.safetensors").unlink()
+    for file in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(SHARED / "data" / "qwen3-tokenizer" / file, dest / file)
+    return dest
+
+
 @pytest.fixture
 def tiny_model(tmp_path):
-    """A golden fixture checkpoint plus the real tokenizer (its 320 ids are the real
-    vocabulary's first 320: single byte-level characters, e.g. every digit)."""
-    model = tmp_path / "model"
-    shutil.copytree(ROOT / "tests" / "goldens" / "models" / "qwen3_gqa2_hd32_f32", model)
-    (model / "reference.safetensors").unlink()
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(SHARED / "data" / "qwen3-tokenizer" / name, model / name)
-    return model
+    return golden_model("qwen3_gqa2_hd32_f32", tmp_path / "model")

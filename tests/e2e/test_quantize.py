@@ -1,11 +1,9 @@
 """`qwenrt quantize`: checkpoint or GGUF in, GGUF out, readable back by qwenrt (and by
 gguf-py, llama.cpp's own reader, where installed); clear errors for bad input.
 Loading in llama.cpp itself is checked by bench/llama_cpp_fidelity.py (CI has no llama.cpp)."""
-import shutil
-
 import pytest
 
-from conftest import ROOT, SHARED, run_qwenrt
+from conftest import golden_model, run_qwenrt
 
 PROMPT = "31415926"
 TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k_s", "q4_k_m", "q5_k_m", "q6_k"]
@@ -66,13 +64,8 @@ def test_metadata_and_types_as_llama_cpp_writes_them(tiny_model, tmp_path):
 
 @pytest.fixture
 def tiny_moe(tmp_path):
-    """The Qwen2-MoE golden (8 experts, top 2, a shared expert) with the real tokenizer."""
-    model = tmp_path / "moe"
-    shutil.copytree(ROOT / "tests" / "goldens" / "models" / "qwen2_moe_top2_shared_f32", model)
-    (model / "reference.safetensors").unlink()
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(SHARED / "data" / "qwen3-tokenizer" / name, model / name)
-    return model
+    """The Qwen2-MoE golden (8 experts, top 2, a shared expert)."""
+    return golden_model("qwen2_moe_top2_shared_f32", tmp_path / "moe")
 
 
 def test_moe_experts_are_stacked_as_llama_cpp_stores_them(tiny_moe, tmp_path):
