@@ -9,12 +9,11 @@
 #include "io/hf_config.h"
 #include "model/architectures.h"
 #include "model/decoder.h"
+#include "model/rope_frequencies.h"
 
 namespace qwenrt {
 
 ModelShape common_decoder_shape(const ModelConfig& c) {
-  check(c.rope.type == "default",
-        c.source + ": rope type '" + c.rope.type + "' is not supported (only default RoPE)");
   check(!c.rope.partial_rotary_factor || *c.rope.partial_rotary_factor == 1.0,
         c.source + ": partial_rotary_factor is not supported");
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
@@ -24,6 +23,7 @@ ModelShape common_decoder_shape(const ModelConfig& c) {
   check(c.hidden_act == "silu", c.source + ": hidden_act '" + c.hidden_act + "' is not supported");
   check(!c.o_bias, c.source + ": a bias on o_proj is not supported");
   check(c.head_dim % 2 == 0, c.source + ": head_dim must be even for RoPE");
+  rope_frequencies(c.rope, c.head_dim, c.max_position_embeddings, c.source);  // refuses rope types it lacks
   ModelShape s;
   s.architecture = c.architecture;
   s.n_layers = c.num_hidden_layers;
@@ -34,7 +34,7 @@ ModelShape common_decoder_shape(const ModelConfig& c) {
   s.head_dim = c.head_dim;
   s.vocab = c.vocab_size;
   s.max_positions = c.max_position_embeddings;
-  s.rope_theta = c.rope.theta;
+  s.rope = c.rope;
   s.qkv_bias = c.qkv_bias;
   s.rms_norm_eps = c.rms_norm_eps;
   s.tied_embeddings = c.tie_word_embeddings;

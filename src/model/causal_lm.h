@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/thread_pool.h"
+#include "io/hf_config.h"
 #include "model/kv_cache.h"
 #include "model/paged_kv_cache.h"
 
@@ -23,7 +24,7 @@ struct ModelShape {
   int64_t head_dim = 0;
   int64_t vocab = 0;
   int64_t max_positions = 0;
-  double rope_theta = 10000.0;
+  RopeConfig rope;  // theta and scaling (default, linear or yarn: model/rope_frequencies.h)
   double rms_norm_eps = 1e-6;
   bool qkv_bias = false;      // Qwen2: q/k/v projections carry a bias
   bool qk_norm = false;       // Qwen3: RMSNorm over each head of q and k before RoPE

@@ -8,6 +8,7 @@
 #include "kernels/cpu/decode_prefetch.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/quant_packed.h"
+#include "model/rope_frequencies.h"
 
 namespace qwenrt {
 namespace {
@@ -39,12 +40,9 @@ QwenDecoder::QwenDecoder(Checkpoint checkpoint, ModelShape shape, ThreadPool& po
       weights_(bind_decoder_weights(checkpoint_, shape_, pool_)),
       packed_(PackedWeights::pack(weights_, pool_)) {
   cpu::DecodePrefetchTuner::instance();  // a bad QWENRT_DECODE_PREFETCH fails the load, not a later step
-  // inv_freq = 1 / theta^(2i/d), as transformers computes it in F32.
-  for (int64_t i = 0; i < shape_.head_dim / 2; ++i) {
-    const float exponent = static_cast<float>(2 * i) / static_cast<float>(shape_.head_dim);
-    const float theta_pow = static_cast<float>(std::pow(static_cast<float>(shape_.rope_theta), exponent));
-    inv_freq_.push_back(1.0f / theta_pow);
-  }
+  const RopeFrequencies rope = rope_frequencies(shape_.rope, shape_.head_dim, shape_.max_positions, shape_.architecture);
+  inv_freq_ = rope.inv_freq;
+  rope_scaling_ = rope.attention_scaling;
 }
 
 void QwenDecoder::run_pass(int64_t rows, const std::function<void()>& pass) {
@@ -148,8 +146,8 @@ void QwenDecoder::project_qkv(const DecoderLayerWeights& l, int64_t rows, bool r
     cpu::rms_norm(buf_.q.data(), l.q_norm.data(), rows * s.n_heads, s.head_dim, eps, buf_.q.data());
     cpu::rms_norm(buf_.k.data(), l.k_norm.data(), rows * s.n_kv_heads, s.head_dim, eps, buf_.k.data());
   }
-  cpu::rope_neox(buf_.q.data(), rows, s.n_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
-  cpu::rope_neox(buf_.k.data(), rows, s.n_kv_heads, s.head_dim, buf_.positions.data(), inv_freq_.data());
+  cpu::rope_neox(buf_.q.data(), rows, s.n_heads, s.head_dim, buf_.positions.data(), inv_freq_.data(), rope_scaling_);
+  cpu::rope_neox(buf_.k.data(), rows, s.n_kv_heads, s.head_dim, buf_.positions.data(), inv_freq_.data(), rope_scaling_);
 }
 
 void QwenDecoder::attention_output(const DecoderLayerWeights& l, int64_t rows, bool row_independent) {

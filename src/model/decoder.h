@@ -65,6 +65,7 @@ class QwenDecoder : public CausalLM {
   DecoderWeights weights_;
   PackedWeights packed_;  // the interleaved copies weights_' views point to
   std::vector<float> inv_freq_;
+  float rope_scaling_ = 1.0f;  // YaRN's factor on cos/sin
 
   // Activations of the current forward call, grown as needed: [n, width] each.
   struct Buffers {

@@ -91,6 +91,13 @@ def test_moe_experts_are_stacked_as_llama_cpp_stores_them(tiny_moe, tmp_path):
     assert not [n for n in tensors if ".experts." in n or n.startswith("model.")]
 
 
+def test_yarn_rope_scaling_survives_the_gguf_round_trip(tmp_path):
+    model = golden_model("qwen2_yarn_f32", tmp_path / "yarn")
+    out = tmp_path / "yarn.gguf"
+    assert run_qwenrt("quantize", model, out, "--type", "f32").returncode == 0
+    assert greedy(out) == greedy(model)  # written as rope.scaling.*, read back the same
+
+
 def test_errors_are_clear(tiny_model, tmp_path):
     r = run_qwenrt("quantize", tiny_model, tmp_path / "x.gguf", "--type", "q3_k")
     assert r.returncode == 1 and "q3_k" in r.stderr and "q4_k_m" in r.stderr

@@ -18,6 +18,7 @@ namespace {
 const char* const kFixtures[] = {
     "qwen2_tied_gqa2_f32", "qwen2_tied_gqa2_bf16", "qwen2_untied_mha_f32", "qwen2_untied_mha_bf16",
     "qwen3_gqa2_hd32_f32", "qwen3_gqa2_hd32_bf16", "qwen3_untied_mha_f32", "qwen3_untied_mha_bf16",
+    "qwen2_yarn_f32", "qwen2_yarn_bf16",
     "qwen2_moe_top2_shared_f32", "qwen2_moe_top2_shared_bf16", "qwen3_moe_top3_norm_f32", "qwen3_moe_top3_norm_bf16",
 };
 

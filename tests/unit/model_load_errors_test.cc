@@ -96,9 +96,10 @@ TEST_F(ModelLoadErrors, MixtureOfExpertsChoosingMoreExpertsThanThereAre) {
 
 TEST_F(ModelLoadErrors, UnsupportedRopeScaling) {
   edit_config([](json& c) {
-    c["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 32768}};
+    c["rope_scaling"] = {{"rope_type", "longrope"}, {"factor", 4.0}, {"original_max_position_embeddings", 32768},
+                         {"short_factor", json::array()}, {"long_factor", json::array()}};
   });
-  EXPECT_NE(load_error().find("yarn"), std::string::npos);
+  EXPECT_NE(load_error().find("rope type 'longrope' is not supported (default, linear and yarn are)"), std::string::npos);
 }
 
 TEST_F(ModelLoadErrors, ShapeDisagreesWithConfig) {

@@ -100,6 +100,9 @@ def resolve(case_dir):
     layers = model.model.layers
     attn = layers[0].self_attn
     rope = dict(config.rope_parameters)
+    # The rotary embedding the model builds, on a real device: its F32 inverse frequencies
+    # and the factor it puts on cos/sin.
+    rotary = type(model.model.rotary_emb)(config=config)
     eos = config.eos_token_id
     return {
         "architecture": (config.architectures or [""])[0],
@@ -136,6 +139,8 @@ def resolve(case_dir):
         "shared_expert_intermediate_size": getattr(config, "shared_expert_intermediate_size", 0),
         "norm_topk_prob": getattr(config, "norm_topk_prob", False),
         "moe_layers": [hasattr(layer.mlp, "experts") for layer in layers],
+        "rope_inv_freq": [float(f) for f in rotary.inv_freq.float()],
+        "rope_attention_scaling": float(rotary.attention_scaling),
     }
 
 

@@ -51,6 +51,12 @@ VARIANTS = {
     "qwen3_untied_mha": (Qwen3Config, Qwen3ForCausalLM,
                          dict(num_attention_heads=2, num_key_value_heads=2, head_dim=24,
                               tie_word_embeddings=False, rope_theta=10000.0)),
+    # Qwen2.5's long-context YaRN (factor 4 over a 64-position original context, so the
+    # ramp between interpolated and original frequencies falls inside head_dim 16).
+    "qwen2_yarn": (Qwen2Config, Qwen2ForCausalLM,
+                   dict(num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True,
+                        rope_theta=10000.0, rope={"rope_type": "yarn", "factor": 4.0,
+                                                  "original_max_position_embeddings": 64})),
     # Qwen2-MoE: 8 experts, top 2 not renormalised, a gated shared expert, q/k/v bias.
     "qwen2_moe_top2_shared": (Qwen2MoeConfig, Qwen2MoeForCausalLM,
                               dict(num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
@@ -68,9 +74,9 @@ VARIANTS = {
 
 def make_config(config_cls, extra):
     kwargs = dict(COMMON)
-    rope_theta = extra.pop("rope_theta")
+    rope = dict({"rope_type": "default", "rope_theta": extra.pop("rope_theta")}, **extra.pop("rope", {}))
     kwargs.update(extra)
-    config = config_cls(**kwargs, rope_parameters={"rope_type": "default", "rope_theta": rope_theta})
+    config = config_cls(**kwargs, rope_parameters=rope)
     config._attn_implementation = "eager"
     return config
 

@@ -40,9 +40,10 @@ void rms_norm(const float* x, const float* weight, int64_t rows, int64_t n, floa
 // for each head and i < head_dim/2, with angle = position * inv_freq[i]:
 //   x[i]   = x[i] * cos - x[i + d/2] * sin;  x[i + d/2] = x[i + d/2] * cos + x[i] * sin.
 // x: [n_tokens, n_heads, head_dim], modified in place; positions: [n_tokens].
-// cos/sin are computed as transformers does: F32 angle = F32(position) * inv_freq[i].
+// cos/sin are computed as transformers does: F32 angle = F32(position) * inv_freq[i], and
+// each multiplied by `scaling` (YaRN's attention factor; 1 otherwise).
 void rope_neox(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
-               const int32_t* positions, const float* inv_freq);
+               const int32_t* positions, const float* inv_freq, float scaling = 1.0f);
 
 // out[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)). out may alias gate or up.
 void silu_mul(const float* gate, const float* up, int64_t n, float* out);

@@ -10,7 +10,7 @@
 namespace qwenrt::cpu {
 
 void rope_neox(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
-               const int32_t* positions, const float* inv_freq) {
+               const int32_t* positions, const float* inv_freq, float scaling) {
   const int64_t half = head_dim / 2;
   if (half <= 0) return;
   std::vector<float> cos_t(static_cast<size_t>(half)), sin_t(static_cast<size_t>(half));
@@ -18,8 +18,8 @@ void rope_neox(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
     const float position = static_cast<float>(positions[t]);
     for (int64_t i = 0; i < half; ++i) {
       const float angle = position * inv_freq[i];
-      cos_t[i] = std::cos(angle);
-      sin_t[i] = std::sin(angle);
+      cos_t[i] = std::cos(angle) * scaling;
+      sin_t[i] = std::sin(angle) * scaling;
     }
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x + (t * n_heads + h) * head_dim;
