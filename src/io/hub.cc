@@ -69,19 +69,18 @@ std::string describe_failure(const HttpReply& r, const std::string& what, const 
   return what + ": cannot reach " + url + ": " + (r.error.empty() ? "no reply" : r.error);
 }
 
+bool succeeded(const HttpReply& r) { return (r.status == 200 || r.status == 206) && r.error.empty(); }
+
 // Runs `attempt` until it succeeds or fails for good, waiting longer after each transient failure.
 HttpReply with_retries(const std::function<HttpReply()>& attempt) {
   HttpReply r;
   for (int i = 0; i < kAttempts; ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(500 << (i - 1)));
     r = attempt();
-    if ((r.status == 200 || r.status == 206) && r.error.empty()) return r;
-    if (!r.transient()) return r;
+    if (succeeded(r) || !r.transient()) return r;
   }
   return r;
 }
-
-bool succeeded(const HttpReply& r) { return (r.status == 200 || r.status == 206) && r.error.empty(); }
 
 // The files of a snapshot already in the cache, for working offline.
 RepoInfo cached_snapshot(const RepoCache& cache, const std::string& commit) {
@@ -223,8 +222,8 @@ std::vector<RepoFile> select_model_files(const RepoInfo& info, const ModelRefere
 }
 
 PulledModel pull_model(const ModelReference& ref, const HubSettings& settings,
-                                 const std::vector<std::string>& include,
-                                 const std::function<void(const PullProgress&)>& on_progress) {
+                       const std::vector<std::string>& include,
+                       const std::function<void(const PullProgress&)>& on_progress) try {
   const RepoCache cache(settings.cache, ref.repo);
   const std::string what = ref.repo + "@" + ref.revision;
   const std::optional<std::string> cached = cache.cached_commit(ref.revision);
@@ -247,6 +246,9 @@ PulledModel pull_model(const ModelReference& ref, const HubSettings& settings,
   for (const RepoFile& f : files) fetch_file(client, settings, ref, cache, info.commit, f, on_progress);
   cache.set_ref(ref.revision, info.commit);
   return {local_path(cache, info.commit, ref, files), ""};
+} catch (const fs::filesystem_error& e) {
+  // A cache that cannot be written (permissions, a full disk) is the user's to fix.
+  throw Error("the hub cache " + settings.cache.string() + ": " + e.what());
 }
 
 }  // namespace qwenrt

@@ -57,7 +57,7 @@ def pull(hub, cache, *args, env=None, command="pull"):
     home.mkdir(exist_ok=True)
     before = outside_cache(sandbox, cache)
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
-    clean.update(HOME=str(home), HF_ENDPOINT=hub.url, HF_HUB_CACHE=str(cache), **(env or {}))
+    clean.update({"HOME": str(home), "HF_ENDPOINT": hub.url, "HF_HUB_CACHE": str(cache), **(env or {})})
     r = subprocess.run([str(BIN), command, *map(str, args)], capture_output=True,
                        text=True, timeout=120, env=clean, cwd=cwd)
     assert outside_cache(sandbox, cache) == before, "wrote outside HF_HUB_CACHE"
@@ -280,3 +280,11 @@ def test_an_unreachable_hub_falls_back_to_the_cached_snapshot(hub, repo, cache):
         assert_error(pull(hub, cache, "test-org/never-pulled"), "cannot reach")
     finally:
         hub.url = url
+
+
+def test_a_cache_that_cannot_be_written_is_a_clear_error(hub, repo, cache):
+    blocker = cache.parent / "not-a-folder"
+    blocker.write_text("a file where the cache's parent folder should be")
+    r = pull(hub, cache, REPO, env={"HF_HUB_CACHE": str(blocker / "hub")})
+    assert_error(r, "the hub cache", str(blocker / "hub"))
+    assert "internal error" not in r.stderr
